@@ -1,0 +1,141 @@
+/**
+ * The API's response shapes, as far as the console reads them. The server's zod schemas
+ * (packages/functions/src/api) are the source of truth; these mirror them without importing
+ * the server code into the browser bundle.
+ */
+
+export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+export const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/** Facts the pipeline merges into a run as it goes; every field is absent until its state ran. */
+export interface RunCounts {
+  customers?: number;
+  rows?: { in: number; out: number; quarantined: number };
+  /** Quarantined rows per reason. */
+  quarantined?: Record<string, number>;
+  quarantineKey?: string | null;
+  customersTrained?: number;
+  customersFailed?: number;
+  customersPublished?: number;
+  trainProgress?: { done: number; total: number };
+  [key: string]: unknown;
+}
+
+export interface RunSummary {
+  runId: string;
+  dataset: string;
+  status: RunStatus;
+  startedAt: string;
+  stoppedAt: string | null;
+  durationMs: number | null;
+  input: { key: string; size: number };
+  counts: RunCounts;
+  error: string | null;
+  cause: string | null;
+  /** The Step Functions console for runs executed in AWS; null on the embedded stack. */
+  consoleUrl: string | null;
+}
+
+/** One state of a run: its latest attempt, with the number of attempts (retries + 1). */
+export interface StateSummary {
+  name: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  startedAt: string;
+  stoppedAt: string | null;
+  durationMs: number | null;
+  attempts: number;
+  error?: string;
+  summary: Record<string, unknown>;
+}
+
+export interface RunDetail extends RunSummary {
+  states: StateSummary[];
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  nextCursor: string | null;
+}
+
+export interface DatasetInfo {
+  dataset: string;
+  frequency: string | null;
+  customers: number;
+  updatedAt: string;
+}
+
+/** Backtest accuracy as the trainer reports it (null when it could not be computed). */
+export interface ModelMetrics {
+  mase?: number | null;
+  averageWql?: number | null;
+  wql?: Record<string, number | null>;
+  wape?: number | null;
+  rmse?: number | null;
+  mape?: number | null;
+  smape?: number | null;
+  coverage?: number | null;
+  backtestWindows?: number;
+}
+
+export interface CustomerSummary {
+  customerId: string;
+  points: number;
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  model: { algorithm: string; version: string; metrics: ModelMetrics | string | null } | null;
+}
+
+export interface CustomerPage {
+  customers: CustomerSummary[];
+  nextCursor: string | null;
+}
+
+/** A forecast step: `timestamp`, `mean` and one `p<q>` key per quantile (`p10`, `p97.5`…). */
+export interface ForecastPoint {
+  timestamp: string;
+  [key: string]: string | number;
+}
+
+export interface Forecast {
+  model: { algorithm: string; version: string };
+  points: ForecastPoint[];
+}
+
+export interface History {
+  points: { timestamp: string; value: number }[];
+}
+
+export interface ModelSelection {
+  reason?: string;
+  candidates?: { alias: string; score: number | null; error?: string }[];
+}
+
+export interface ModelInfo {
+  model: {
+    algorithm: string;
+    version: string;
+    metrics: ModelMetrics | string | null;
+    selection: ModelSelection | string | null;
+    artifactKey: string;
+    activatedAt: string | null;
+  };
+  versions: {
+    version: string;
+    algorithm: string;
+    active: boolean;
+    createdAt: string;
+    metrics: ModelMetrics | string | null;
+  }[];
+}
+
+export interface UploadTicket {
+  key: string;
+  url: string;
+  method: "PUT";
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/** `GET /v1/endpoint/metrics`: SageMaker metric names → a number or a statistics object. */
+export type EndpointMetrics = Record<string, unknown>;

@@ -1,0 +1,152 @@
+import { ApiError, seg } from "../api/client.ts";
+import type { Forecast, ForecastPoint, History, ModelInfo } from "../api/types.ts";
+import { href } from "../app/router.ts";
+import type { View, ViewContext } from "../app/view.ts";
+import { type ForecastChart, mountForecastChart } from "../charts/forecast-chart.ts";
+import { bandKeys, keyLabel } from "../charts/forecast-series.ts";
+import { h, replace } from "../lib/dom.ts";
+import { formatCount } from "../lib/format.ts";
+import { modelPanel } from "./model-panel.ts";
+import { predictForm } from "./predict-form.ts";
+import { errorNotice, pageHeading } from "./ui.ts";
+
+/** Readings of history drawn before the forecast. */
+const HISTORY_POINTS = 336;
+
+/**
+ * One customer: recent history and the published forecast with its band on one chart, a form
+ * for a live prediction drawn over it, and the model's accuracy and version history.
+ */
+export function customerView(ctx: ViewContext, dataset: string, customerId: string): View {
+  const base = `/v1/datasets/${seg(dataset)}/customers/${seg(customerId)}`;
+  const message = h("div");
+  const subtitle = h("span", { class: "muted" });
+  const chartBox = h("div", { class: "chart", id: "forecast-chart" });
+  const caption = h("figcaption", { class: "muted small" }, "Loading…");
+  const predictBox = h("div");
+  const modelBox = h("div");
+  let chart: ForecastChart | undefined;
+  let disposed = false;
+
+  const crumbs =
+    ctx.access.kind === "admin"
+      ? h(
+          "p",
+          { class: "crumbs" },
+          h("a", { href: href({ name: "datasets" }) }, "Datasets"),
+          " / ",
+          h("a", { href: href({ name: "customers", dataset }) }, dataset),
+          " / ",
+          customerId,
+        )
+      : h("p", { class: "crumbs" }, dataset, " / ", customerId);
+
+  const el = h(
+    "section",
+    { class: "page customer-page" },
+    crumbs,
+    pageHeading(`Customer ${customerId}`, subtitle),
+    message,
+    h(
+      "div",
+      { class: "card" },
+      h("h2", null, "History and forecast"),
+      h("figure", { class: "chart-figure" }, chartBox, caption),
+      predictBox,
+    ),
+    modelBox,
+  );
+
+  async function load(): Promise<void> {
+    const [history, forecast, model] = await Promise.allSettled([
+      ctx.api.get<History>(`${base}/history`, { limit: HISTORY_POINTS }),
+      ctx.api.get<Forecast>(`${base}/forecast`),
+      ctx.api.get<ModelInfo>(`${base}/model`),
+    ]);
+    if (disposed) return;
+    const failures = [history, forecast, model].filter(
+      (r): r is PromiseRejectedResult => r.status === "rejected",
+    );
+    // A customer with data but no model yet answers 404 for its forecast and model: not an error.
+    const serious = failures.find((f) => !(f.reason instanceof ApiError && f.reason.status === 404));
+    if (serious) replace(message, errorNotice(serious.reason, ctx.access));
+    if (history.status === "rejected" && !serious) {
+      replace(
+        message,
+        h(
+          "div",
+          { class: "notice notice-info", role: "status" },
+          `No data for customer ${customerId} in ${dataset}.`,
+        ),
+      );
+    }
+
+    const historyPoints = history.status === "fulfilled" ? history.value.points : [];
+    const forecastPoints = forecast.status === "fulfilled" ? forecast.value.points : [];
+    let prediction: ForecastPoint[] | null = null;
+    const data = () => ({
+      history: historyPoints,
+      forecast: forecastPoints.length ? forecastPoints : null,
+      prediction,
+    });
+    if (historyPoints.length > 0 || forecastPoints.length > 0) {
+      chart = mountForecastChart(chartBox, data());
+      replace(caption, describe(historyPoints.length, forecastPoints, null));
+    } else {
+      replace(caption, "Nothing to draw yet.");
+    }
+
+    if (model.status === "fulfilled") {
+      const m = model.value.model;
+      subtitle.textContent = `${m.algorithm} · version ${m.version}`;
+      replace(modelBox, modelPanel(model.value));
+      replace(
+        predictBox,
+        h("h3", null, "Live prediction"),
+        predictForm(
+          ctx.api,
+          ctx.access,
+          { dataset, customerId, defaultHorizon: forecastPoints.length || 24 },
+          (result) => {
+            prediction = result.points;
+            if (chart) chart.update(data());
+            else chart = mountForecastChart(chartBox, data());
+            replace(caption, describe(historyPoints.length, forecastPoints, result.points));
+          },
+        ),
+      );
+    } else {
+      subtitle.textContent = "no model yet";
+      replace(modelBox, h("p", { class: "muted" }, "No model has been trained for this customer yet."));
+    }
+  }
+
+  void load();
+  return {
+    title: `Customer ${customerId}`,
+    el,
+    dispose() {
+      disposed = true;
+      chart?.destroy();
+    },
+  };
+}
+
+/** The chart's caption in words, naming the band the chart shades. */
+function describe(
+  historyCount: number,
+  forecast: ForecastPoint[],
+  prediction: ForecastPoint[] | null,
+): string {
+  const parts = [`History: the last ${formatCount(historyCount)} readings.`];
+  if (forecast.length > 0) {
+    const keys = bandKeys(forecast);
+    const band =
+      keys.lower && keys.upper ? ` with its ${keyLabel(keys.lower)}–${keyLabel(keys.upper)} band shaded` : "";
+    parts.push(`Forecast: ${forecast.length} steps, ${keyLabel(keys.center)}${band}.`);
+  } else {
+    parts.push("No forecast published yet.");
+  }
+  if (prediction) parts.push(`Prediction: ${prediction.length} steps from the live endpoint.`);
+  return parts.join(" ");
+}

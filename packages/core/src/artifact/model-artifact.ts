@@ -1,0 +1,51 @@
+import type { Frequency } from "../series/frequency.ts";
+import type { ModelMetrics } from "../models/model.ts";
+import type { ErrorQuantiles } from "../forecasting/conformal.ts";
+
+/**
+ * Bump when a reader could misread an older `model.json`; readers reject unknown formats.
+ * 2: `errors` became a location-scale error model (grid, z, growth, profile, steps) instead of
+ * one row of error quantiles per horizon step.
+ */
+export const MODEL_FORMAT = "myriad.model/2";
+
+/**
+ * `model.json`: everything needed to forecast without refitting, plus where it came from and
+ * how good it is. One per customer and version, in its own `.tar.gz`.
+ */
+export interface ModelArtifact {
+  format: typeof MODEL_FORMAT;
+  dataset: string;
+  customerId: string;
+  version: string;
+  algorithm: string;
+  /** Hyper-parameters the algorithm was configured with. */
+  params: Record<string, unknown>;
+  /** The fitted state the algorithm's `predict` takes. */
+  state: unknown;
+  frequency: Frequency;
+  /** ISO timestamps of the first and last training step. */
+  trainStart: string;
+  trainEnd: string;
+  trainedPoints: number;
+  horizon: number;
+  quantiles: number[];
+  /** Forecast errors per horizon step, for intervals at any quantile. */
+  errors: ErrorQuantiles;
+  metrics: ModelMetrics;
+  selection: Selection;
+  createdAt: string;
+}
+
+/** Why `algorithm` was chosen: the AutoPredictor's backtest of every candidate. */
+export interface Selection {
+  reason: string;
+  /** Every candidate backtested (and the ensemble of the best, when tried), with its average wQL. */
+  candidates: { alias: string; score: number | null; error?: string; metrics?: ModelMetrics }[];
+  /** Members when `algorithm` is "Ensemble". */
+  members?: string[];
+  /** True when every candidate failed and SeasonalNaive stood in. */
+  fallback?: boolean;
+  /** The rolling-origin backtest: how many windows of how many steps. */
+  backtest?: { windows: number; horizon: number };
+}

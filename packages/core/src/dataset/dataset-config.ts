@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { FREQUENCIES } from "../series/frequency.ts";
+import { badRequest } from "../errors/myriad-error.ts";
+
+export const BACKENDS = ["local", "sagemaker", "forecast"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export const DEFAULT_QUANTILES = [0.1, 0.5, 0.9];
+
+/** `raw/<dataset>/_dataset.json`: every field optional; see README "Dataset configuration". */
+export const DatasetConfigSchema = z
+  .object({
+    frequency: z.enum(FREQUENCIES).optional(),
+    horizon: z.number().int().min(1).max(10_000).optional(),
+    aggregation: z.enum(["sum", "mean"]).default("sum"),
+    quantiles: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .max(20)
+      .default(DEFAULT_QUANTILES)
+      .transform((qs) => [...new Set(qs)].sort((a, b) => a - b)),
+    columns: z
+      .object({
+        customerId: z.string().min(1).default("customer_id"),
+        timestamp: z.string().min(1).default("timestamp"),
+        value: z.string().min(1).default("consumption"),
+      })
+      .default({ customerId: "customer_id", timestamp: "timestamp", value: "consumption" }),
+    delimiter: z.enum([",", ";", "\t"]).optional(),
+    backend: z.enum(BACKENDS).default("local"),
+    algorithm: z.string().optional(),
+  })
+  .strict();
+
+export type DatasetConfig = z.infer<typeof DatasetConfigSchema>;
+
+export function parseDatasetConfig(json: unknown): DatasetConfig {
+  const result = DatasetConfigSchema.safeParse(json ?? {});
+  if (!result.success) {
+    throw badRequest("invalid_dataset_config", `_dataset.json: ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Default horizon when `_dataset.json` gives none: one week of the dataset's frequency. */
+export function defaultHorizon(frequency: string): number {
+  const table: Record<string, number> = {
+    "1min": 1440,
+    "5min": 288,
+    "10min": 144,
+    "15min": 96 * 7,
+    "30min": 48 * 7,
+    H: 168,
+    D: 28,
+    W: 13,
+    M: 12,
+    Q: 4,
+    Y: 3,
+  };
+  return table[frequency] ?? 28;
+}

@@ -1,0 +1,121 @@
+import { type Kysely, sql } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+
+/**
+ * Schema migrations, in order. The same SQL runs on Aurora PostgreSQL, PostgreSQL and PGlite.
+ * Never edit a released migration: add the next one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_initial": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("datasets")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("config", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn("frequency", "text")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable("customers")
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("customer_id", "text", (c) => c.notNull())
+        .addColumn("first_ts", "timestamptz")
+        .addColumn("last_ts", "timestamptz")
+        .addColumn("points", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("customers_pk", ["dataset", "customer_id"])
+        .execute();
+      await db.schema
+        .createTable("runs")
+        .addColumn("run_id", "text", (c) => c.primaryKey())
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("input_key", "text", (c) => c.notNull())
+        .addColumn("input_size", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("input_etag", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("stopped_at", "timestamptz")
+        .addColumn("error", "text")
+        .addColumn("cause", "text")
+        .addColumn("counts", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn("execution_arn", "text")
+        .execute();
+      // Newest first, optionally by dataset: the runs list and the console's live view.
+      await db.schema
+        .createIndex("runs_started_idx")
+        .on("runs")
+        .columns(["started_at desc", "run_id desc"])
+        .execute();
+      await db.schema
+        .createIndex("runs_dataset_idx")
+        .on("runs")
+        .columns(["dataset", "started_at desc"])
+        .execute();
+      await db.schema
+        .createTable("run_events")
+        .addColumn("id", "serial", (c) => c.primaryKey())
+        .addColumn("run_id", "text", (c) => c.notNull().references("runs.run_id").onDelete("cascade"))
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("attempt", "integer", (c) => c.notNull().defaultTo(1))
+        .addColumn("started_at", "timestamptz", (c) => c.notNull())
+        .addColumn("stopped_at", "timestamptz")
+        .addColumn("duration_ms", "integer")
+        .addColumn("error", "text")
+        .addColumn("summary", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .execute();
+      await db.schema.createIndex("run_events_run_idx").on("run_events").columns(["run_id", "id"]).execute();
+      await db.schema
+        .createTable("models")
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("customer_id", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("algorithm", "text", (c) => c.notNull())
+        .addColumn("metrics", "jsonb", (c) => c.notNull())
+        .addColumn("selection", "jsonb", (c) => c.notNull())
+        .addColumn("artifact_key", "text", (c) => c.notNull())
+        .addColumn("active", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("activated_at", "timestamptz")
+        .addPrimaryKeyConstraint("models_pk", ["dataset", "customer_id", "version"])
+        .execute();
+      // At most one active version per customer, enforced by the database.
+      await sql`create unique index models_active_idx on models (dataset, customer_id) where active`.execute(
+        db,
+      );
+      await db.schema
+        .createTable("forecasts")
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("customer_id", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("ts", "timestamptz", (c) => c.notNull())
+        .addColumn("p10", "float8")
+        .addColumn("p50", "float8")
+        .addColumn("p90", "float8")
+        .addColumn("mean", "float8", (c) => c.notNull())
+        .addColumn("extra", "jsonb")
+        .addPrimaryKeyConstraint("forecasts_pk", ["dataset", "customer_id", "version", "ts"])
+        .execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("hash", "text", (c) => c.notNull().unique())
+        .addColumn("scope", "text", (c) => c.notNull())
+        .addColumn("name", "text")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("revoked_at", "timestamptz")
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Brings the schema up to date; safe to call on every start and every deploy. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).map((r) => `${r.migrationName}: ${r.status}`);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { chooseModel } from "./auto-predictor.ts";
+import { planBacktest, type ScoreOptions, scoreForecasts } from "./backtest.ts";
+
+const options: ScoreOptions = {
+  quantiles: [0.1, 0.5, 0.9],
+  scale: 1,
+  period: 0,
+  floor: Number.NEGATIVE_INFINITY,
+};
+
+describe("rolling-origin backtest", () => {
+  it("plans back-to-back windows of the horizon that end at the last observation", () => {
+    expect(planBacktest(8760, 168, [24, 168])).toEqual({ starts: [8256, 8424, 8592], horizon: 168 });
+    // Daily data with a yearly season: windows span a year (and its holidays).
+    expect(planBacktest(3652, 28, [7, 365.25]).starts).toHaveLength(15);
+    // Too short for one full horizon after two cycles of the longest period: one shorter window.
+    expect(planBacktest(60, 48, [24])).toEqual({ starts: [49], horizon: 11 });
+    expect(planBacktest(10, 48, [])).toEqual({ starts: [], horizon: 0 });
+  });
+
+  it("scores each window with intervals calibrated on the other windows only", () => {
+    // Window 1 errs by +1 everywhere, window 2 by −1. Calibrated on itself each would cover
+    // all its points; calibrated on the other it covers none: the honest answer is 0.
+    const y = new Float64Array(40).fill(10);
+    const plan = { starts: [20, 30], horizon: 10 };
+    const forecasts = [new Float64Array(10).fill(9), new Float64Array(10).fill(11)];
+    const metrics = scoreForecasts(y, plan, forecasts, options);
+    expect(metrics.coverage).toBe(0);
+    expect(metrics.mase).toBe(1);
+    expect(metrics.backtestWindows).toBe(2);
+  });
+});
+
+describe("AutoPredictor choice", () => {
+  const y = Float64Array.from({ length: 60 }, (_, t) => 10 + Math.sin(t));
+  const plan = { starts: [30, 40, 50], horizon: 10 };
+  const input = { y, frequency: "H" as const, seasonalPeriods: [] };
+  /** Forecasts off by `size` times a wiggle of their own: errors that averaging cancels. */
+  const candidate = (alias: string, size: number, seed = 0) => {
+    const forecasts = plan.starts.map((s) =>
+      Float64Array.from({ length: 10 }, (_, k) => y[s + k] + size * Math.sin(3.7 * (s + k) + 2.1 * seed)),
+    );
+    const metrics = scoreForecasts(y, plan, forecasts, options);
+    return { alias, score: metrics.averageWql, metrics, forecasts };
+  };
+
+  it("takes the mean of the best three when it backtests lower than the best alone", () => {
+    const results = [
+      candidate("A", 1, 0),
+      candidate("B", 1.03, 1),
+      candidate("C", 1.06, 2),
+      candidate("FarWorse", 2, 3),
+      { alias: "Broken", score: null, error: "x" },
+    ];
+    const chosen = chooseModel(results, input, plan, options)!;
+    expect(chosen.choice.alias).toBe("Ensemble");
+    expect([...chosen.choice.members!].sort()).toEqual(["A", "B", "C"]);
+    expect(chosen.choice.reason).toMatch(/mean of the best 3/);
+  });
+
+  it("keeps the best single candidate otherwise, and gives up when none was scored", () => {
+    // Far worse candidates are not averaged in at all.
+    const alone = chooseModel(
+      [candidate("Good", 0.1), candidate("Bad", 2, 1), candidate("Worse", 3, 2)],
+      input,
+      plan,
+      options,
+    )!;
+    expect(alone.choice.alias).toBe("Good");
+    expect(alone.choice.reason).toMatch(/^lowest average wQL: Good .* next Bad/);
+    expect(alone.ensemble).toBeUndefined();
+    // Two that err alike: their mean is no better than the best of them.
+    const alike = chooseModel([candidate("Best", 1), candidate("Twin", 1.05)], input, plan, options)!;
+    expect(alike.choice.alias).toBe("Best");
+    expect(alike.ensemble?.alias).toBe("Ensemble");
+    expect(chooseModel([{ alias: "Broken", score: null, error: "x" }], input, plan, options)).toBeNull();
+    // A constant bias costs nothing in wQL: the calibrated quantiles absorb it.
+    const biased = plan.starts.map((s) => y.slice(s, s + 10).map((v) => v + 2));
+    expect(scoreForecasts(y, plan, biased, options).averageWql).toBeCloseTo(0, 9);
+  });
+});

@@ -1,0 +1,100 @@
+import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
+import { calibrateErrors, type ErrorWindow, errorAt } from "./conformal.ts";
+import { computeMetrics } from "./metrics.ts";
+
+/** Rolling origins: window w forecasts `y[starts[w] .. starts[w] + horizon)` from `y[0 .. starts[w])`. */
+export interface BacktestPlan {
+  starts: number[];
+  horizon: number;
+}
+
+/**
+ * Windows wanted for horizon h: enough for about 300 errors and to span the longest season
+ * (a year of daily data, so holidays are among the errors), 3 to 16 windows.
+ */
+export function targetWindows(h: number, longestPeriod = 0): number {
+  return Math.min(16, Math.max(3, Math.ceil(300 / h), Math.ceil(longestPeriod / h) + 1));
+}
+
+/**
+ * Rolling-origin backtest windows over the last steps of a series, as Amazon Forecast's
+ * backtest windows (each one horizon long, back to back, ending at the last observation).
+ * Each fit keeps at least two cycles of the longest period (16 points at least); a series too
+ * short for one full horizon gets one shorter window; one shorter still gets none.
+ *
+ * @param length - series length in steps.
+ * @param horizon - forecast horizon in steps.
+ * @param periods - seasonal periods of the series, ascending.
+ */
+export function planBacktest(length: number, horizon: number, periods: number[]): BacktestPlan {
+  const longest = periods.length > 0 ? Math.ceil(periods[periods.length - 1]) : 0;
+  const minTrain = Math.max(2 * longest + 1, 16);
+  const room = length - minTrain;
+  if (room < 1) return { starts: [], horizon: 0 };
+  const h = Math.min(horizon, room);
+  const windows = Math.min(targetWindows(horizon, longest), Math.max(1, Math.floor(room / h)));
+  const starts: number[] = [];
+  for (let w = windows; w >= 1; w--) starts.push(length - w * h);
+  return { starts, horizon: h };
+}
+
+/** The model's forecasts for every window of the plan (throws if any fit throws). */
+export function backtestForecasts(model: ForecastModel, input: FitInput, plan: BacktestPlan): Float64Array[] {
+  return plan.starts.map((start) => {
+    const state = model.fit({ ...input, y: input.y.subarray(0, start), horizon: plan.horizon });
+    const f = model.predict(state, plan.horizon);
+    for (let s = 0; s < f.length; s++) if (!Number.isFinite(f[s])) throw new Error("forecast is not finite");
+    return f;
+  });
+}
+
+export interface ScoreOptions {
+  quantiles: number[];
+  /** MASE denominator (see naiveScale). */
+  scale: number;
+  /** Period of the conformal phase profile (the shortest season). */
+  period: number;
+  /** Lowest value a forecast may take (0 for series that never went negative). */
+  floor: number;
+}
+
+/** Backtest errors per window: `actual − forecast`, NaN where the actual is missing. */
+export function windowErrors(y: Float64Array, plan: BacktestPlan, forecasts: Float64Array[]): ErrorWindow[] {
+  return plan.starts.map((start, w) => {
+    const errors = new Float64Array(plan.horizon);
+    for (let s = 0; s < plan.horizon; s++) errors[s] = y[start + s] - forecasts[w][s];
+    return { start, errors };
+  });
+}
+
+/**
+ * Accuracy of backtest forecasts with honest intervals: each window's quantiles come from the
+ * errors of the other windows only (cross-conformal, leave one window out), so the reported
+ * wQL and coverage are out of sample. With a single window its own errors are all there is.
+ */
+export function scoreForecasts(
+  y: Float64Array,
+  plan: BacktestPlan,
+  forecasts: Float64Array[],
+  options: ScoreOptions,
+): ModelMetrics {
+  const errors = windowErrors(y, plan, forecasts);
+  const actual: number[] = [];
+  const mean: number[] = [];
+  const quantiles = new Map<number, number[]>(options.quantiles.map((q) => [q, []]));
+  errors.forEach((window, w) => {
+    const others = errors.length > 1 ? errors.filter((_, j) => j !== w) : errors;
+    const calibration = calibrateErrors(others, { period: options.period, origin: window.start });
+    for (let s = 0; s < plan.horizon; s++) {
+      const a = y[window.start + s];
+      if (!Number.isFinite(a)) continue;
+      const f = forecasts[w][s];
+      actual.push(a);
+      mean.push(Math.max(options.floor, f));
+      for (const q of options.quantiles) {
+        quantiles.get(q)!.push(Math.max(options.floor, f + errorAt(calibration, s + 1, q)));
+      }
+    }
+  });
+  return computeMetrics({ actual, mean, quantiles }, options.scale, plan.starts.length);
+}

@@ -1,0 +1,237 @@
+/**
+ * Empirical (split-conformal) forecast intervals from backtest errors `actual − forecast`, in a
+ * location-scale form small enough for `model.json`: the error at horizon step s and level q is
+ *
+ *   z(q) · (a + b·√s) · profile[(s − 1) mod P]
+ *
+ * where z is the empirical quantile of the errors standardised by their step's scale (one shared
+ * distribution, so tails come from every error, not a handful per step), a + b√s is how the
+ * error grows with the horizon (least squares on the mean absolute error per step, b ≥ 0) and
+ * the profile is the error's relative size at each phase of the shortest season (night vs day).
+ * This is normalised conformal prediction (Papadopoulos et al. 2008; Lei et al. 2018), applied
+ * once for every model as statsforecast's `_conformity_scores` is. Quantiles are monotone in q
+ * by construction: z is sorted and the scale is ≥ 0.
+ */
+export type ErrorQuantiles = ScaledErrors | StepErrors;
+
+/** The calibrated error model Myriad's own training writes. */
+export interface ScaledErrors {
+  /** Quantile levels, ascending, in (0, 1). */
+  grid: number[];
+  /** Standardised error at each level of `grid`, non-decreasing. */
+  z: number[];
+  /** [a, b]: the error scale at step s is a + b·√s (before the profile). */
+  growth: [number, number];
+  /** Relative error size by step phase: `profile[(s − 1) % length]`, mean 1; [1] when flat. */
+  profile: number[];
+  /** Steps the errors were measured over; beyond, the scale widens as √(step / steps). */
+  steps: number;
+}
+
+/**
+ * An explicit table of error quantiles per horizon step, for forecasts imported with their own
+ * quantiles (the Amazon Forecast backend): `byStep[s][j]` is level `grid[j]` at step s + 1,
+ * non-decreasing in j.
+ */
+export interface StepErrors {
+  grid: number[];
+  byStep: number[][];
+}
+
+export const ERROR_GRID = [
+  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85,
+  0.9, 0.95, 0.975, 0.99,
+];
+
+/** Backtest errors of one forecast window. */
+export interface ErrorWindow {
+  /** Index in the series of the window's first forecast step. */
+  start: number;
+  /** `actual − forecast` at steps 1..length; NaN where the actual is missing. */
+  errors: ArrayLike<number>;
+}
+
+export interface CalibrationOptions {
+  /** Period (steps) of the phase profile, usually the shortest season; 0 for none. */
+  period?: number;
+  /** Index in the series of the first step that will be forecast (the series length). */
+  origin?: number;
+}
+
+/** Linear-interpolated quantile of a sorted array (R type 7, numpy's default). */
+export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const pos = (n - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+const round = (x: number) => Number(x.toPrecision(5));
+/** Shrinks each phase's mean |error| toward the overall mean as if it had this many more errors. */
+const PROFILE_PRIOR = 5;
+
+/**
+ * Calibrates the error model from backtest windows (see {@link ErrorQuantiles}).
+ * With no finite error at all the intervals collapse onto the point forecast.
+ */
+export function calibrateErrors(windows: ErrorWindow[], options: CalibrationOptions = {}): ScaledErrors {
+  const steps = windows.reduce((m, w) => Math.max(m, w.errors.length), 0);
+  const period = Math.round(options.period ?? 0);
+  let count = 0;
+  for (const w of windows)
+    for (let s = 0; s < w.errors.length; s++) if (Number.isFinite(w.errors[s])) count++;
+  const flat: ScaledErrors = {
+    grid: ERROR_GRID,
+    z: ERROR_GRID.map(() => 0),
+    growth: [0, 0],
+    profile: [1],
+    steps,
+  };
+  if (count === 0) return flat;
+
+  // Phase profile of |error| by phase of the shortest season.
+  let profileByPhase: Float64Array | null = null;
+  if (period >= 2 && count >= 5 * period) {
+    const sum = new Float64Array(period);
+    const n = new Float64Array(period);
+    let total = 0;
+    for (const w of windows) {
+      for (let s = 0; s < w.errors.length; s++) {
+        const e = w.errors[s];
+        if (!Number.isFinite(e)) continue;
+        const ph = (w.start + s) % period;
+        sum[ph] += Math.abs(e);
+        n[ph]++;
+        total += Math.abs(e);
+      }
+    }
+    const mean = total / count;
+    if (mean > 0) {
+      profileByPhase = new Float64Array(period);
+      let norm = 0;
+      for (let ph = 0; ph < period; ph++) {
+        profileByPhase[ph] = Math.max(0.2, (sum[ph] + PROFILE_PRIOR * mean) / (n[ph] + PROFILE_PRIOR) / mean);
+        norm += profileByPhase[ph];
+      }
+      for (let ph = 0; ph < period; ph++) profileByPhase[ph] /= norm / period;
+    }
+  }
+  const phaseScale = (index: number) => (profileByPhase ? profileByPhase[index % period] : 1);
+
+  // Growth with the horizon: weighted least squares of mean |e| / profile on [1, √s].
+  const stepSum = new Float64Array(steps);
+  const stepCount = new Float64Array(steps);
+  for (const w of windows) {
+    for (let s = 0; s < w.errors.length; s++) {
+      const e = w.errors[s];
+      if (!Number.isFinite(e)) continue;
+      stepSum[s] += Math.abs(e) / phaseScale(w.start + s);
+      stepCount[s]++;
+    }
+  }
+  const [a, b] = fitGrowth(stepSum, stepCount);
+  const scaleAt = (s: number) => Math.max(a + b * Math.sqrt(s), 1e-12);
+
+  const z = new Float64Array(count);
+  let i = 0;
+  for (const w of windows) {
+    for (let s = 0; s < w.errors.length; s++) {
+      const e = w.errors[s];
+      if (Number.isFinite(e)) z[i++] = e / (scaleAt(s + 1) * phaseScale(w.start + s));
+    }
+  }
+  z.sort();
+  const profile = profileByPhase
+    ? Array.from({ length: period }, (_, j) => round(profileByPhase[((options.origin ?? 0) + j) % period]))
+    : [1];
+  return {
+    grid: ERROR_GRID,
+    z: ERROR_GRID.map((q) => round(sortedQuantile(z, conformalLevel(q, count)))),
+    growth: [round(a), round(b)],
+    profile,
+    steps,
+  };
+}
+
+/**
+ * The level to read from n calibration scores for nominal level q: pushed outward by the
+ * split-conformal finite-sample correction (the ⌈(n + 1)q⌉-th score), so small calibration sets
+ * give wider, not narrower, intervals. Monotone in q.
+ */
+function conformalLevel(q: number, n: number): number {
+  if (q === 0.5) return q;
+  return q > 0.5 ? Math.min(1, (q * (n + 1)) / n) : Math.max(0, (q * (n + 1) - 1) / n);
+}
+
+/** Least squares of per-step mean |error| on a + b√s with a, b ≥ 0, weighted by counts. */
+function fitGrowth(sum: Float64Array, count: Float64Array): [number, number] {
+  let w = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let s = 0; s < sum.length; s++) {
+    if (count[s] === 0) continue;
+    const x = Math.sqrt(s + 1);
+    const y = sum[s] / count[s];
+    w += count[s];
+    sx += count[s] * x;
+    sy += count[s] * y;
+    sxx += count[s] * x * x;
+    sxy += count[s] * x * y;
+  }
+  const mean = sy / w;
+  const det = w * sxx - sx * sx;
+  if (det <= 1e-12 * w * sxx) return [mean, 0];
+  const b = (w * sxy - sx * sy) / det;
+  const a = (sy - b * sx) / w;
+  if (b <= 0) return [mean, 0];
+  if (a < 0) return [0, sxy / sxx];
+  return [a, b];
+}
+
+/**
+ * Error model from errors grouped by horizon step (no phase information): `errorsByStep[s]`
+ * holds the errors seen at step s + 1.
+ */
+export function errorQuantiles(errorsByStep: ArrayLike<number>[]): ScaledErrors {
+  const windows: ErrorWindow[] = [];
+  const deepest = errorsByStep.reduce((m, e) => Math.max(m, e.length), 0);
+  for (let w = 0; w < deepest; w++) {
+    windows.push({ start: 0, errors: errorsByStep.map((e) => (w < e.length ? e[w] : Number.NaN)) });
+  }
+  if (windows.length === 0) windows.push({ start: 0, errors: errorsByStep.map(() => Number.NaN) });
+  return calibrateErrors(windows);
+}
+
+/**
+ * The error at quantile `q` for horizon step `step` (1-based). Levels outside the grid take the
+ * nearest end; beyond the calibrated steps the scale widens with the square root of the
+ * horizon, as a random walk's would.
+ */
+export function errorAt(errors: ErrorQuantiles, step: number, q: number): number {
+  if ("byStep" in errors) {
+    const { byStep } = errors;
+    if (byStep.length === 0) return 0;
+    const row = byStep[Math.min(step, byStep.length) - 1];
+    const widen = step > byStep.length ? Math.sqrt(step / byStep.length) : 1;
+    return interpolate(errors.grid, row, q) * widen;
+  }
+  const { growth, profile, steps } = errors;
+  const s = Math.min(step, Math.max(steps, 1));
+  let scale = (growth[0] + growth[1] * Math.sqrt(s)) * profile[(step - 1) % profile.length];
+  if (step > steps && steps > 0) scale *= Math.sqrt(step / steps);
+  return interpolate(errors.grid, errors.z, q) * scale;
+}
+
+/** Value at level q of a curve given at ascending `grid` levels; the nearest end outside. */
+function interpolate(grid: number[], values: number[], q: number): number {
+  if (q <= grid[0]) return values[0];
+  if (q >= grid[grid.length - 1]) return values[values.length - 1];
+  let j = 1;
+  while (grid[j] < q) j++;
+  const t = (q - grid[j - 1]) / (grid[j] - grid[j - 1]);
+  return values[j - 1] + t * (values[j] - values[j - 1]);
+}

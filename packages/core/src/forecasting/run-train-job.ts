@@ -1,0 +1,33 @@
+import { packArtifact } from "../artifact/archive.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { seriesFromCsv } from "../series/series.ts";
+import { trainCustomer } from "./train-customer.ts";
+import type { TrainJob, TrainResult } from "./train-job.ts";
+
+/**
+ * Trains one customer end to end: reads its series from the store, fits, writes its artifact.
+ * Never throws: a failing customer becomes a failed result so the others go on.
+ */
+export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<TrainResult> {
+  const started = performance.now();
+  try {
+    const bytes = await store.get(job.dataKey);
+    if (!bytes) throw new Error(`no series at ${job.dataKey}`);
+    const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
+    const artifact = trainCustomer(series, job);
+    await store.put(job.modelKey, await packArtifact(artifact), "application/gzip");
+    return {
+      ok: true,
+      customerId: job.customerId,
+      version: job.version,
+      modelKey: job.modelKey,
+      algorithm: artifact.algorithm,
+      metrics: artifact.metrics,
+      reason: artifact.selection.reason,
+      trainedPoints: artifact.trainedPoints,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (e) {
+    return { ok: false, customerId: job.customerId, error: (e as Error).message };
+  }
+}

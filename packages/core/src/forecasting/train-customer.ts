@@ -1,0 +1,173 @@
+import { MODEL_FORMAT, type ModelArtifact, type Selection } from "../artifact/model-artifact.ts";
+import { defaultCandidates, modelFor } from "../models/catalog.ts";
+import { ensemble } from "../models/ensemble.ts";
+import type { FitInput, ModelMetrics } from "../models/model.ts";
+import { seasonalPeriods } from "../series/frequency.ts";
+import { type RegularSeries, seriesEnd } from "../series/series.ts";
+import { backtestCandidates, type CandidateResult, chooseModel } from "./auto-predictor.ts";
+import {
+  backtestForecasts,
+  planBacktest,
+  type ScoreOptions,
+  scoreForecasts,
+  windowErrors,
+} from "./backtest.ts";
+import { calibrateErrors, type ErrorQuantiles, errorQuantiles } from "./conformal.ts";
+import { computeMetrics, naiveScale } from "./metrics.ts";
+import type { TrainJob } from "./train-job.ts";
+
+/** The stand-in when every candidate fails: it cannot fail on a series with one reading. */
+export const FALLBACK_ALGORITHM = "SeasonalNaive";
+
+interface Fitted {
+  algorithm: string;
+  state: unknown;
+  errors: ErrorQuantiles;
+  metrics: ModelMetrics;
+  reason: string;
+  members?: string[];
+  fallback?: boolean;
+}
+
+/**
+ * Fits one customer's model, as Amazon Forecast's AutoPredictor does: backtests every candidate
+ * over rolling origins, keeps the one with the lowest average wQL (or the mean of the best three
+ * when that backtests lower), refits it on the whole series and calibrates its quantiles from the
+ * backtest errors (forecasting/conformal.ts). If every candidate fails, or the choice fails to
+ * refit, SeasonalNaive stands in and the reason is recorded.
+ *
+ * @param job - horizon, quantiles and optionally a pinned `algorithm` (then the only candidate).
+ * @param now - creation time written to the artifact. Default: the current time.
+ * @throws when the series has no reading at all.
+ */
+export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Date()): ModelArtifact {
+  const y = series.values;
+  let readings = 0;
+  let nonNegative = true;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) continue;
+    readings++;
+    if (y[i] < 0) nonNegative = false;
+  }
+  if (readings === 0) throw new Error("series has no readings");
+  const periods = seasonalPeriods(series.frequency, y.length);
+  const input: FitInput = { y, frequency: series.frequency, seasonalPeriods: periods, horizon: job.horizon };
+  const options: ScoreOptions = {
+    quantiles: job.quantiles,
+    scale: naiveScale(y, periods[0] ?? 1),
+    period: Math.round(periods[0] ?? 0),
+    floor: nonNegative ? 0 : Number.NEGATIVE_INFINITY,
+  };
+  const plan = planBacktest(y.length, job.horizon, periods);
+  const aliases = job.algorithm ? [job.algorithm] : defaultCandidates(periods);
+  let results: CandidateResult[];
+  let fitted: Fitted;
+  if (plan.starts.length === 0) {
+    results = aliases.map((alias) => ({
+      alias,
+      score: null,
+      error: `too short to backtest (${y.length} steps)`,
+    }));
+    fitted = fallback(
+      input,
+      options,
+      `series too short to backtest (${y.length} steps): ${FALLBACK_ALGORITHM}`,
+    );
+  } else {
+    results = backtestCandidates(aliases, input, plan, options);
+    const chosen = chooseModel(results, input, plan, options);
+    if (chosen?.ensemble) results.push(chosen.ensemble);
+    if (!chosen) {
+      fitted = fallback(input, options, `every candidate failed: ${FALLBACK_ALGORITHM} stands in`, plan);
+    } else {
+      const { choice } = chosen;
+      const model =
+        choice.alias === "Ensemble" && choice.members
+          ? ensemble((alias) => modelFor(alias, periods), choice.members)
+          : modelFor(choice.alias, periods);
+      try {
+        fitted = {
+          algorithm: choice.alias,
+          state: model.fit(input),
+          errors: calibrateErrors(windowErrors(y, plan, choice.forecasts), {
+            period: options.period,
+            origin: y.length,
+          }),
+          metrics: choice.metrics,
+          reason: choice.reason,
+          members: choice.members,
+        };
+      } catch (e) {
+        fitted = fallback(input, options, `${choice.alias} failed to refit (${(e as Error).message})`, plan);
+      }
+    }
+  }
+  const selection: Selection = {
+    reason: fitted.reason,
+    candidates: results.map(({ alias, score, error, metrics }) => ({ alias, score, error, metrics })),
+    members: fitted.members,
+    fallback: fitted.fallback,
+    backtest: { windows: plan.starts.length, horizon: plan.horizon },
+  };
+  return {
+    format: MODEL_FORMAT,
+    dataset: job.dataset,
+    customerId: job.customerId,
+    version: job.version,
+    algorithm: fitted.algorithm,
+    params: { seasonalPeriods: periods, nonNegative },
+    state: fitted.state,
+    frequency: series.frequency,
+    trainStart: new Date(series.start).toISOString(),
+    trainEnd: new Date(seriesEnd(series)).toISOString(),
+    trainedPoints: readings,
+    horizon: job.horizon,
+    quantiles: job.quantiles,
+    errors: fitted.errors,
+    metrics: fitted.metrics,
+    selection,
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * SeasonalNaive in place of the choice, implemented once for every model: calibrated on its own
+ * backtest when there is one, else on in-sample one-season errors.
+ */
+function fallback(
+  input: FitInput,
+  options: ScoreOptions,
+  reason: string,
+  plan?: ReturnType<typeof planBacktest>,
+): Fitted {
+  const model = modelFor(FALLBACK_ALGORITHM, input.seasonalPeriods);
+  const state = model.fit(input);
+  if (plan && plan.starts.length > 0) {
+    const forecasts = backtestForecasts(model, input, plan);
+    return {
+      algorithm: FALLBACK_ALGORITHM,
+      state,
+      errors: calibrateErrors(windowErrors(input.y, plan, forecasts), {
+        period: options.period,
+        origin: input.y.length,
+      }),
+      metrics: scoreForecasts(input.y, plan, forecasts, options),
+      reason,
+      fallback: true,
+    };
+  }
+  const m = Math.max(1, Math.round(input.seasonalPeriods[0] ?? 1));
+  const inSample: number[] = [];
+  for (let i = m; i < input.y.length; i++) {
+    const d = input.y[i] - input.y[i - m];
+    if (Number.isFinite(d)) inSample.push(d);
+  }
+  return {
+    algorithm: FALLBACK_ALGORITHM,
+    state,
+    errors: errorQuantiles([inSample]),
+    metrics: computeMetrics({ actual: [], mean: [], quantiles: new Map() }, options.scale, 0),
+    reason,
+    fallback: true,
+  };
+}

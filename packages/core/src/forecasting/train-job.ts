@@ -1,0 +1,33 @@
+import type { Frequency } from "../series/frequency.ts";
+import type { ModelMetrics } from "../models/model.ts";
+
+/** One customer to train, as the Train state hands it to a backend. */
+export interface TrainJob {
+  dataset: string;
+  customerId: string;
+  /** Key of the customer's clean series (`customers/<dataset>/<id>/data.csv`). */
+  dataKey: string;
+  /** Key to write the artifact to (`models/<dataset>/<id>/<version>.tar.gz`). */
+  modelKey: string;
+  version: string;
+  frequency: Frequency;
+  horizon: number;
+  quantiles: number[];
+  /** Pin one algorithm instead of letting the AutoPredictor choose. */
+  algorithm?: string;
+}
+
+export type TrainResult =
+  | {
+      ok: true;
+      customerId: string;
+      version: string;
+      modelKey: string;
+      algorithm: string;
+      metrics: ModelMetrics;
+      /** Why this algorithm was chosen, for the registry. */
+      reason: string;
+      trainedPoints: number;
+      durationMs: number;
+    }
+  | { ok: false; customerId: string; error: string };

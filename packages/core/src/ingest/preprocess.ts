@@ -1,0 +1,222 @@
+import { type DatasetConfig, defaultHorizon, parseDatasetConfig } from "../dataset/dataset-config.ts";
+import { assertSafeIdentifier } from "../dataset/identifiers.ts";
+import { Keys } from "../dataset/keys.ts";
+import { badRequest, MyriadError } from "../errors/myriad-error.ts";
+import type { Manifest, ManifestCustomer, PreprocessResult } from "../pipeline/manifest.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import type { RunInput } from "../ports/pipeline-runner.ts";
+import type { Frequency } from "../series/frequency.ts";
+import { seriesEnd } from "../series/series.ts";
+import { type BucketGrid, bucketGrid } from "./bucket-index.ts";
+import { historyGaps, frequencyFromGaps } from "./infer-frequency.ts";
+import { IngestSink } from "./ingest-sink.ts";
+import { mergeHistory } from "./merge-history.ts";
+import type { Buckets } from "./paged-buckets.ts";
+import { QuarantineWriter } from "./quarantine-writer.ts";
+import { encodeSeriesCsv } from "./series-csv.ts";
+import { readRows } from "./read-rows.ts";
+import { DEFAULT_SHARD_SIZE, shardPrefixes } from "./shards.ts";
+import { parseTimestamp } from "./timestamp.ts";
+
+export interface PreprocessOptions {
+  /** The run's clock: readings later than `now` + 1 day are `future_timestamp`. Default: now. */
+  now?: Date;
+  /** Most customers per training shard (default 250). */
+  shardSize?: number;
+  /** Customer series read and written at once (default 8): S3 latency, not CPU, bounds this step. */
+  concurrency?: number;
+}
+
+/** Customers whose history is sampled to keep a dataset's inferred frequency stable across uploads. */
+const HISTORY_SAMPLE = 3;
+const decoder = new TextDecoder();
+
+/**
+ * The Preprocess state: turns one uploaded file into clean per-customer series.
+ *
+ * Reads `raw/<dataset>/_dataset.json` (optional), streams the upload (CSV or gzip CSV) row by
+ * row, quarantines bad rows to `quarantine/<dataset>/<runId>.csv` with their line and reason,
+ * aggregates readings into the dataset frequency, merges each customer's buckets into
+ * `customers/<dataset>/<id>/data.csv` (later upload wins per bucket; gaps are not filled; see
+ * {@link mergeHistory}) and writes `manifests/<dataset>/<runId>.json` for Train.
+ *
+ * The frequency is, in order: `_dataset.json`'s; the frequency of the dataset's existing series
+ * (so a small later upload cannot re-grid the history); inferred from the first rows. Memory is
+ * bounded by customers × buckets, not by the file (see {@link IngestSink}).
+ *
+ * @throws MyriadError `no_valid_rows` (400) when no row survives validation (the quarantine is
+ *   still written, and named in the error's details); `missing_columns`, `invalid_dataset_config`,
+ *   `unreadable_input` (400); `input_not_found` (404).
+ */
+export async function preprocess(
+  store: ObjectStore,
+  input: RunInput,
+  options: PreprocessOptions = {},
+): Promise<PreprocessResult> {
+  const now = options.now ?? new Date();
+  const dataset = assertSafeIdentifier("dataset", input.dataset);
+  const config = await readDatasetConfig(store, dataset);
+  const knownFrequency = config.frequency ?? (await historyFrequency(store, dataset));
+  const quarantine = new QuarantineWriter();
+  try {
+    const source = await store.getStream(input.key);
+    if (source === undefined) throw new MyriadError(404, "input_not_found", `${input.key} not found`);
+    const sink = new IngestSink({
+      frequency: knownFrequency,
+      aggregation: config.aggregation,
+      now,
+      quarantine,
+    });
+    const stats = await readRows(source, sink, { names: config.columns, delimiter: config.delimiter }).catch(
+      (error: unknown) => {
+        throw asInputError(error, input.key);
+      },
+    );
+    const quarantineKey = await quarantine.write(store, Keys.quarantine(dataset, input.runId));
+    const rows = { in: stats.rows, out: sink.accepted, quarantined: quarantine.count };
+    const reasons: Record<string, number> = { ...quarantine.reasons };
+    if (sink.accepted === 0) {
+      const why = Object.entries(reasons)
+        .map(([reason, n]) => `${reason}: ${n}`)
+        .join(", ");
+      throw badRequest(
+        "no_valid_rows",
+        `${input.key} has no valid row (${stats.rows} rows read${why ? `; ${why}` : ""})`,
+        { rows, reasons, quarantineKey },
+      );
+    }
+
+    const frequency = sink.frequency();
+    const grid = bucketGrid(frequency);
+    const order = sink.ids.map((id, index) => ({ id, index })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const written = await mapConcurrent(order, options.concurrency ?? 8, ({ id, index }) =>
+      writeCustomer(store, dataset, id, sink.takeBuckets(index), grid, config.aggregation),
+    );
+    const customers = written.filter((c): c is ManifestCustomer => c !== undefined);
+
+    const manifestKey = Keys.manifest(dataset, input.runId);
+    const horizon = config.horizon ?? defaultHorizon(frequency);
+    const manifest: Manifest = {
+      runId: input.runId,
+      dataset,
+      sourceKey: input.key,
+      frequency,
+      // Inferred = not given by _dataset.json (whether from the history or from this file).
+      frequencyInferred: config.frequency === undefined,
+      horizon,
+      quantiles: config.quantiles,
+      aggregation: config.aggregation,
+      backend: config.backend,
+      ...(config.algorithm === undefined ? {} : { algorithm: config.algorithm }),
+      customers,
+      rows,
+      reasons,
+      quarantineKey,
+      timeRange: timeRange(customers),
+      shards: shardPrefixes(
+        Keys.customersPrefix(dataset),
+        customers.map((c) => c.id),
+        options.shardSize ?? DEFAULT_SHARD_SIZE,
+      ),
+      createdAt: now.toISOString(),
+    };
+    await store.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
+    return {
+      manifestKey,
+      frequency,
+      horizon,
+      quantiles: config.quantiles,
+      backend: config.backend,
+      customers: customers.length,
+      rows,
+      reasons,
+      quarantineKey,
+    };
+  } finally {
+    await quarantine.dispose();
+  }
+}
+
+async function readDatasetConfig(store: ObjectStore, dataset: string): Promise<DatasetConfig> {
+  const bytes = await store.get(Keys.datasetConfig(dataset));
+  if (bytes === undefined) return parseDatasetConfig({});
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    throw badRequest("invalid_dataset_config", `_dataset.json is not JSON: ${(error as Error).message}`);
+  }
+  return parseDatasetConfig(json);
+}
+
+/** The grid of the dataset's existing series, from the first few `data.csv` files; undefined if none. */
+async function historyFrequency(store: ObjectStore, dataset: string): Promise<Frequency | undefined> {
+  const gaps: number[] = [];
+  let sampled = 0;
+  for await (const object of store.list(Keys.customersPrefix(dataset))) {
+    if (!object.key.endsWith("/data.csv")) continue;
+    const bytes = await store.get(object.key);
+    if (bytes !== undefined) gaps.push(...historyGaps(decoder.decode(bytes), parseTimestamp));
+    if (++sampled >= HISTORY_SAMPLE) break;
+  }
+  return frequencyFromGaps(gaps);
+}
+
+async function writeCustomer(
+  store: ObjectStore,
+  dataset: string,
+  id: string,
+  upload: Buckets,
+  grid: BucketGrid,
+  aggregation: "sum" | "mean",
+): Promise<ManifestCustomer | undefined> {
+  // A customer whose every row was rejected is not part of this run.
+  if (upload.indices.length === 0) return undefined;
+  const dataKey = Keys.customerData(dataset, id);
+  const history = await store.get(dataKey);
+  const { series, points, changed } = mergeHistory(history, upload, grid, aggregation);
+  // Unchanged series (a re-upload) are not rewritten: nothing changes, not even a timestamp.
+  if (changed) await store.put(dataKey, encodeSeriesCsv(series), "text/csv");
+  return {
+    id,
+    dataKey,
+    points,
+    gaps: series.values.length - points,
+    first: new Date(series.start).toISOString(),
+    last: new Date(seriesEnd(series)).toISOString(),
+  };
+}
+
+function timeRange(customers: ManifestCustomer[]): Manifest["timeRange"] {
+  let start = customers[0].first;
+  let end = customers[0].last;
+  for (const c of customers) {
+    if (c.first < start) start = c.first;
+    if (c.last > end) end = c.last;
+  }
+  return { start, end };
+}
+
+/** A stream that is not CSV text (corrupt gzip, I/O failure mid-file) fails the run as bad input. */
+function asInputError(error: unknown, key: string): unknown {
+  if (error instanceof MyriadError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("Z_")) {
+    return badRequest("unreadable_input", `${key}: not a readable gzip file (${(error as Error).message})`);
+  }
+  return error;
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,151 @@
+import { choleskySolve } from "./linalg.ts";
+
+/** A design of trend plus Fourier terms, with time counted in steps from the last observation. */
+export interface FourierDesign {
+  /** Sine/cosine pairs as [period in steps, harmonic k]. */
+  terms: [number, number][];
+  /** Trend changepoints in steps relative to the last observation (≤ 0). */
+  changepoints: number[];
+  /** Time scale: t enters the trend as t / scale. */
+  scale: number;
+}
+
+export interface FourierFit extends FourierDesign {
+  /** Intercept, slope, one slope change per changepoint, then sin and cos per term. */
+  coef: number[];
+}
+
+/**
+ * The sine/cosine pairs for `periods` with `orders` harmonics each, skipping any frequency an
+ * earlier period already has (the 7th weekly harmonic is the daily fundamental) and any at or
+ * above Nyquist.
+ */
+export function fourierTerms(periods: number[], orders: number[]): [number, number][] {
+  const terms: [number, number][] = [];
+  const seen: number[] = [];
+  periods.forEach((p, i) => {
+    for (let k = 1; k <= orders[i]; k++) {
+      const f = k / p;
+      if (f >= 0.5 - 1e-9 || seen.some((g) => Math.abs(g - f) < 1e-9)) continue;
+      seen.push(f);
+      terms.push([p, k]);
+    }
+  });
+  return terms;
+}
+
+function designRow(d: FourierDesign, t: number, row: Float64Array): void {
+  row[0] = 1;
+  row[1] = t / d.scale;
+  let c = 2;
+  for (const cp of d.changepoints) row[c++] = t > cp ? (t - cp) / d.scale : 0;
+  // Harmonics of one period by the angle-addition recurrence: two trig calls per period.
+  const terms = d.terms;
+  let i = 0;
+  while (i < terms.length) {
+    const p = terms[i][0];
+    const theta = (2 * Math.PI * t) / p;
+    const s1 = Math.sin(theta);
+    const c1 = Math.cos(theta);
+    let sk = 0;
+    let ck = 1;
+    let k = 0;
+    while (i < terms.length && terms[i][0] === p) {
+      for (; k < terms[i][1]; k++) {
+        const next = sk * c1 + ck * s1;
+        ck = ck * c1 - sk * s1;
+        sk = next;
+      }
+      row[c++] = sk;
+      row[c++] = ck;
+      i++;
+    }
+  }
+}
+
+/**
+ * Least squares of y on a piecewise-linear trend and Fourier terms (the additive model of
+ * Prophet, Taylor & Letham 2018), by normal equations. Slope changes get a ridge penalty
+ * `changepointRidge · rows` in place of Prophet's Laplace prior, so the fit stays one linear
+ * solve; NaN rows are skipped. O(n · k²) for k columns.
+ *
+ * @param y - values; NaN marks a gap.
+ * @param design - terms and changepoints (see fourierTerms).
+ * @param changepointRidge - penalty on each slope change, in units of the (standardised) fit. Default 1.
+ * @returns the coefficients with the design.
+ */
+export function fourierFit(y: Float64Array, design: FourierDesign, changepointRidge = 1): FourierFit {
+  const n = y.length;
+  const k = 2 + design.changepoints.length + 2 * design.terms.length;
+  let rows = 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isFinite(y[i])) {
+      rows++;
+      mean += y[i];
+    }
+  }
+  if (rows < k) throw new Error(`fourier regression needs at least ${k} readings (got ${rows})`);
+  mean /= rows;
+  let variance = 0;
+  for (let i = 0; i < n; i++) if (Number.isFinite(y[i])) variance += (y[i] - mean) ** 2;
+  const sd = Math.sqrt(variance / rows) || 1;
+  // Column-major design over the finite rows, response standardised.
+  const x = new Float64Array(k * rows);
+  const z = new Float64Array(rows);
+  const row = new Float64Array(k);
+  for (let i = 0, r = 0; i < n; i++) {
+    if (!Number.isFinite(y[i])) continue;
+    designRow(design, i - (n - 1), row);
+    for (let c = 0; c < k; c++) x[c * rows + r] = row[c];
+    z[r++] = (y[i] - mean) / sd;
+  }
+  const xtx = new Float64Array(k * k);
+  const xtz = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    const ca = x.subarray(a * rows, (a + 1) * rows);
+    for (let b = a; b < k; b++) {
+      const s = dot(ca, x.subarray(b * rows, (b + 1) * rows), rows);
+      xtx[a * k + b] = s;
+      xtx[b * k + a] = s;
+    }
+    xtz[a] = dot(ca, z, rows);
+  }
+  for (let c = 2; c < 2 + design.changepoints.length; c++) xtx[c * k + c] += changepointRidge * rows;
+  for (let c = 0; c < k; c++) xtx[c * k + c] += 1e-9 * rows;
+  const beta = choleskySolve(xtx, xtz, k);
+  const coef = Array.from(beta, (b) => b * sd);
+  coef[0] += mean;
+  return { ...design, coef };
+}
+
+/** Dot product with four accumulators (the single-sum loop waits on each addition). */
+function dot(u: Float64Array, v: Float64Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    s0 += u[r] * v[r];
+    s1 += u[r + 1] * v[r + 1];
+    s2 += u[r + 2] * v[r + 2];
+    s3 += u[r + 3] * v[r + 3];
+  }
+  for (; r < n; r++) s0 += u[r] * v[r];
+  return s0 + s1 + s2 + s3;
+}
+
+/** Fitted values at steps t (relative to the last observation; 1..h forecasts). */
+export function fourierPredict(fit: FourierFit, steps: ArrayLike<number>): Float64Array {
+  const k = fit.coef.length;
+  const row = new Float64Array(k);
+  const out = new Float64Array(steps.length);
+  for (let i = 0; i < steps.length; i++) {
+    designRow(fit, steps[i], row);
+    let s = 0;
+    for (let c = 0; c < k; c++) s += fit.coef[c] * row[c];
+    out[i] = s;
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * Solves `A x = b` for a symmetric positive-definite `A` (k × k, row-major) by Cholesky
+ * factorisation, in place on copies. A tiny `jitter` is added to the diagonal when a pivot
+ * vanishes, so near-singular normal equations still give a (ridge-like) answer.
+ *
+ * @param a - k × k matrix, row-major. Not modified.
+ * @param b - right-hand side of length k. Not modified.
+ * @returns the solution x.
+ * @throws when `A` is not positive definite even after jitter.
+ */
+export function choleskySolve(a: Float64Array, b: Float64Array, k: number): Float64Array {
+  const l = new Float64Array(k * k);
+  let maxDiag = 0;
+  for (let i = 0; i < k; i++) maxDiag = Math.max(maxDiag, a[i * k + i]);
+  const jitter = Math.max(maxDiag, 1) * 1e-10;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * k + j];
+      for (let p = 0; p < j; p++) sum -= l[i * k + p] * l[j * k + p];
+      if (i === j) {
+        if (!(sum > 0)) sum = jitter;
+        l[i * k + i] = Math.sqrt(sum);
+      } else {
+        l[i * k + j] = sum / l[j * k + j];
+      }
+    }
+  }
+  const x = Float64Array.from(b);
+  for (let i = 0; i < k; i++) {
+    let sum = x[i];
+    for (let p = 0; p < i; p++) sum -= l[i * k + p] * x[p];
+    x[i] = sum / l[i * k + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let sum = x[i];
+    for (let p = i + 1; p < k; p++) sum -= l[p * k + i] * x[p];
+    x[i] = sum / l[i * k + i];
+  }
+  for (let i = 0; i < k; i++) if (!Number.isFinite(x[i])) throw new Error("normal equations are singular");
+  return x;
+}

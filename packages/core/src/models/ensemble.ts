@@ -1,0 +1,63 @@
+import type { FitInput, ForecastModel } from "./model.ts";
+
+export interface EnsembleState {
+  combine: "mean" | "median";
+  /** Each member's alias and fitted state; predict resolves the alias again. */
+  members: { alias: string; state: unknown }[];
+}
+
+/**
+ * A combination of other models' point forecasts, step by step: the mean (or median) of its
+ * members, the way Amazon Forecast's AutoPredictor ensembles its algorithms. Members that fail
+ * to fit are left out; the ensemble fails only when all do.
+ *
+ * @param resolve - the model for a member alias (the catalog's `modelFor`).
+ * @param members - member aliases, fitted in this order.
+ * @param combine - "mean" or "median". Default "mean".
+ */
+export function ensemble(
+  resolve: (alias: string) => ForecastModel,
+  members: string[],
+  combine: EnsembleState["combine"] = "mean",
+): ForecastModel<EnsembleState> {
+  return {
+    alias: "Ensemble",
+    fit(input: FitInput): EnsembleState {
+      const fitted: EnsembleState["members"] = [];
+      const failures: string[] = [];
+      for (const alias of members) {
+        try {
+          fitted.push({ alias, state: resolve(alias).fit(input) });
+        } catch (e) {
+          failures.push(`${alias}: ${(e as Error).message}`);
+        }
+      }
+      if (fitted.length === 0) throw new Error(`every ensemble member failed (${failures.join("; ")})`);
+      return { combine, members: fitted };
+    },
+    predict(state: EnsembleState, h: number): Float64Array {
+      const forecasts = state.members.map((m) => resolve(m.alias).predict(m.state, h));
+      return combineForecasts(forecasts, state.combine);
+    },
+  };
+}
+
+/** Step-by-step mean or median of equally long forecasts. */
+export function combineForecasts(forecasts: Float64Array[], combine: EnsembleState["combine"]): Float64Array {
+  const h = forecasts[0].length;
+  const k = forecasts.length;
+  const out = new Float64Array(h);
+  const column = new Float64Array(k);
+  for (let s = 0; s < h; s++) {
+    if (combine === "mean") {
+      let sum = 0;
+      for (const f of forecasts) sum += f[s];
+      out[s] = sum / k;
+    } else {
+      for (let j = 0; j < k; j++) column[j] = forecasts[j][s];
+      column.sort();
+      out[s] = k % 2 === 1 ? column[(k - 1) / 2] : (column[k / 2 - 1] + column[k / 2]) / 2;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { ALGORITHMS, defaultCandidates, modelFor, registerAlgorithm } from "./catalog.ts";
+import type { FitInput } from "./model.ts";
+
+const periods = [24, 168];
+const truth = (t: number) =>
+  200 + 50 * Math.sin((2 * Math.PI * t) / 24) + 20 * Math.sin((2 * Math.PI * t) / 168 + 1);
+const n = 24 * 7 * 10;
+const y = Float64Array.from({ length: n }, (_, t) => truth(t));
+const input: FitInput = { y, frequency: "H", seasonalPeriods: periods, horizon: 168 };
+
+/** Largest absolute error of each model's 168-step forecast of a noiseless daily + weekly sinusoid. */
+const TOLERANCE: Record<string, number> = {
+  "SeasonalNaive(weekly)": 1e-9, // one season back is the truth
+  FourierRegression: 1e-4, // the design contains the truth
+  HoltWinters: 1e-3,
+  MSTL: 0.05,
+  Theta: 1e-3,
+  Ensemble: 0.05,
+};
+
+describe("every model in the catalog", () => {
+  const aliases = ALGORITHMS.filter((a) => a !== "SeasonalNaive");
+
+  it.each(aliases)("%s forecasts a pure daily + weekly sinusoid", (alias) => {
+    const model = modelFor(alias, periods);
+    const f = model.predict(model.fit(input), 168);
+    const worst = Math.max(...Array.from(f, (v, k) => Math.abs(v - truth(n + k))));
+    expect(worst).toBeLessThan(TOLERANCE[alias]);
+  });
+
+  it.each(ALGORITHMS)("%s copes with gaps (scattered, one long, trailing)", (alias) => {
+    const holed = Float64Array.from(y);
+    for (let t = 0; t < n; t += 11) holed[t] = Number.NaN;
+    holed.fill(Number.NaN, n - 500, n - 460);
+    holed.fill(Number.NaN, n - 3, n);
+    holed.fill(Number.NaN, 0, 30);
+    const model = modelFor(alias, periods);
+    const f = model.predict(model.fit({ ...input, y: holed }), 168);
+    const worst = Math.max(...Array.from(f, (v, k) => Math.abs(v - truth(n + k))));
+    // The daily naive misses the weekly swing (up to 2·20·sin(π/7) ≈ 17, more after a gap).
+    expect(worst).toBeLessThan(alias === "SeasonalNaive" ? 40 : 1);
+  });
+
+  it.each(ALGORITHMS)("%s forecasts the same from its state after a JSON round trip (no refit)", (alias) => {
+    const model = modelFor(alias, periods);
+    const state = model.fit(input);
+    const restored = JSON.parse(JSON.stringify(state));
+    expect(Array.from(modelFor(alias, periods).predict(restored, 200))).toEqual(
+      Array.from(model.predict(state, 200)),
+    );
+  });
+
+  it.each(ALGORITHMS)("%s handles short and constant series", (alias) => {
+    const short = {
+      ...input,
+      y: Float64Array.from({ length: 30 }, (_, t) => 10 + (t % 3)),
+      seasonalPeriods: [],
+    };
+    const m = modelFor(alias, []);
+    expect(m.predict(m.fit(short), 5).every(Number.isFinite)).toBe(true);
+    const flat = { ...input, y: new Float64Array(400).fill(7) };
+    const c = modelFor(alias, periods);
+    for (const v of c.predict(c.fit(flat), 30)) expect(v).toBeCloseTo(7, 6);
+  });
+});
+
+describe("catalog", () => {
+  it("backtests the seasonal naives and the five model families by default", () => {
+    expect(defaultCandidates([24, 168])).toEqual([
+      "SeasonalNaive",
+      "SeasonalNaive(weekly)",
+      "HoltWinters",
+      "MSTL",
+      "FourierRegression",
+      "Theta",
+    ]);
+    expect(defaultCandidates([])).toEqual(["SeasonalNaive", "HoltWinters", "FourierRegression", "Theta"]);
+  });
+
+  it("names unknown algorithms, and takes new ones at run time", () => {
+    expect(() => modelFor("Nope", periods)).toThrow(/unknown algorithm "Nope"/);
+    registerAlgorithm("Zero", () => ({
+      alias: "Zero",
+      fit: () => null,
+      predict: (_s, h) => new Float64Array(h),
+    }));
+    expect(ALGORITHMS).toContain("Zero");
+    expect(modelFor("Zero", periods).alias).toBe("Zero");
+  });
+});

@@ -1,0 +1,53 @@
+import type { Backend } from "../dataset/dataset-config.ts";
+import type { Frequency } from "../series/frequency.ts";
+
+/** One customer's clean series, as Preprocess wrote it. */
+export interface ManifestCustomer {
+  id: string;
+  dataKey: string;
+  /** Readings in the merged series (after aggregation to the frequency). */
+  points: number;
+  /** Steps of the grid with no reading. */
+  gaps: number;
+  first: string;
+  last: string;
+}
+
+/**
+ * `manifests/<dataset>/<runId>.json`: what Preprocess produced, read by Train. It lives in the
+ * store rather than in the execution's state because state payloads are limited to 256 KiB.
+ */
+export interface Manifest {
+  runId: string;
+  dataset: string;
+  sourceKey: string;
+  frequency: Frequency;
+  frequencyInferred: boolean;
+  horizon: number;
+  quantiles: number[];
+  aggregation: "sum" | "mean";
+  backend: Backend;
+  algorithm?: string;
+  customers: ManifestCustomer[];
+  rows: { in: number; out: number; quarantined: number };
+  /** Quarantined rows per reason. */
+  reasons: Record<string, number>;
+  quarantineKey: string | null;
+  timeRange: { start: string; end: string };
+  /** Prefixes that split training across instances (SageMaker ShardedByS3Key). */
+  shards: string[];
+  createdAt: string;
+}
+
+/** What Preprocess returns into the execution state: small, the manifest holds the rest. */
+export interface PreprocessResult {
+  manifestKey: string;
+  frequency: Frequency;
+  horizon: number;
+  quantiles: number[];
+  backend: Backend;
+  customers: number;
+  rows: Manifest["rows"];
+  reasons: Record<string, number>;
+  quarantineKey: string | null;
+}

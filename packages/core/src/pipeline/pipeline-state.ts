@@ -1,0 +1,36 @@
+import type { RunInput } from "../ports/pipeline-runner.ts";
+import type { PreprocessResult } from "./manifest.ts";
+
+export interface TrainSummary {
+  /** `runs/<runId>/train-results.json`: every customer's TrainResult. */
+  resultsKey: string;
+  version: string;
+  trained: number;
+  failed: number;
+}
+
+export interface RegisterSummary {
+  registered: number;
+}
+
+export interface PublishSummary {
+  published: number;
+  points: number;
+  failed: number;
+}
+
+export interface WarmSummary {
+  loaded: number;
+  failed: number;
+}
+
+/** The execution's state as it grows through the pipeline (each result at its ResultPath). */
+export interface PipelineState extends RunInput {
+  preprocess?: PreprocessResult;
+  train?: TrainSummary;
+  register?: RegisterSummary;
+  publish?: PublishSummary;
+  warm?: WarmSummary;
+  /** Set by the Catch: `{ Error, Cause }` as Step Functions records them. */
+  error?: { Error: string; Cause?: string };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { PIPELINE_STATES, STATE_MACHINE, substituteDefinition, TASK_FUNCTIONS } from "./state-machine.ts";
+
+describe("the pipeline's ASL document", () => {
+  it("chains the pipeline states in order and ends at Warm", () => {
+    let name: string | undefined = STATE_MACHINE.StartAt;
+    const seen: string[] = [];
+    while (name) {
+      seen.push(name);
+      const state = STATE_MACHINE.States[name as keyof typeof STATE_MACHINE.States] as { Next?: string };
+      name = state.Next;
+    }
+    expect(seen).toEqual([...PIPELINE_STATES]);
+  });
+
+  it("catches every pipeline state into RecordFailure, which ends in a Fail state", () => {
+    for (const name of PIPELINE_STATES) {
+      const state = STATE_MACHINE.States[name];
+      expect(state.Catch).toEqual([
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+      ]);
+      expect(state.Retry[0].ErrorEquals).toContain("TransientError");
+    }
+    expect(STATE_MACHINE.States.RecordFailure.Next).toBe("Failed");
+    expect(STATE_MACHINE.States.Failed.Type).toBe("Fail");
+  });
+
+  it("substitutes every function ARN and refuses a missing one", () => {
+    const values = Object.fromEntries(
+      Object.values(TASK_FUNCTIONS).map((n) => [n, `arn:aws:lambda:eu-west-1:1:function:${n}`]),
+    );
+    const json = JSON.stringify(substituteDefinition(STATE_MACHINE, values));
+    expect(json).not.toContain("${");
+    expect(json).toContain("arn:aws:lambda:eu-west-1:1:function:TrainFunctionArn");
+    expect(() => substituteDefinition(STATE_MACHINE, {})).toThrow(/no substitution/);
+  });
+});

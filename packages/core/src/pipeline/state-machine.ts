@@ -1,0 +1,88 @@
+/**
+ * The pipeline as one Amazon States Language document. Step Functions runs it in AWS (the
+ * Pipeline stack substitutes the function ARNs); aws-local-stepfunctions runs the same document
+ * on the embedded stack, mapping each Task to the same handler by state name.
+ *
+ * JSONPath only (the local interpreter ignores JSONata). Resources are plain Lambda function
+ * ARNs rather than `lambda:invoke`, so a task's result is the handler's return value in both
+ * runtimes (no `Payload` wrapper).
+ */
+
+/** Task state → the definition substitution that holds its function ARN. */
+export const TASK_FUNCTIONS = {
+  Preprocess: "PreprocessFunctionArn",
+  Train: "TrainFunctionArn",
+  Register: "RegisterFunctionArn",
+  Publish: "PublishFunctionArn",
+  Warm: "WarmFunctionArn",
+  RecordFailure: "RecordFailureFunctionArn",
+} as const;
+
+export type TaskState = keyof typeof TASK_FUNCTIONS;
+
+/** Errors worth retrying: Lambda's own transient failures and our `TransientError`. */
+const RETRY = [
+  {
+    ErrorEquals: [
+      "Lambda.ServiceException",
+      "Lambda.AWSLambdaException",
+      "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException",
+      "TransientError",
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+  },
+];
+
+const CATCH = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" }];
+
+function task(state: Exclude<TaskState, "RecordFailure">, resultPath: string, next: string | undefined) {
+  return {
+    Type: "Task",
+    Comment: `packages/functions/src/${state.toLowerCase()}.ts`,
+    Resource: `\${${TASK_FUNCTIONS[state]}}`,
+    ResultPath: resultPath,
+    Retry: RETRY,
+    Catch: CATCH,
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+export const STATE_MACHINE = {
+  Comment: "Myriad: preprocess an upload, train one model per customer, register, publish, warm",
+  StartAt: "Preprocess",
+  States: {
+    Preprocess: task("Preprocess", "$.preprocess", "Train"),
+    Train: task("Train", "$.train", "Register"),
+    Register: task("Register", "$.register", "Publish"),
+    Publish: task("Publish", "$.publish", "Warm"),
+    Warm: task("Warm", "$.warm", undefined),
+    RecordFailure: {
+      Type: "Task",
+      Comment: "packages/functions/src/record-failure.ts",
+      Resource: `\${${TASK_FUNCTIONS.RecordFailure}}`,
+      ResultPath: null,
+      Retry: RETRY,
+      Next: "Failed",
+    },
+    Failed: { Type: "Fail", Error: "PipelineFailed", Cause: "A state failed; see the run's error." },
+  },
+} as const;
+
+/** The order the states run in on success, for consoles and run summaries. */
+export const PIPELINE_STATES = ["Preprocess", "Train", "Register", "Publish", "Warm"] as const;
+
+/**
+ * The definition with `${Name}` placeholders replaced, as CloudFormation's
+ * DefinitionSubstitutions does it. Throws on a placeholder with no value.
+ */
+export function substituteDefinition(definition: unknown, values: Record<string, string>): unknown {
+  const json = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no substitution for \${${name}}`);
+    return value;
+  });
+  return JSON.parse(json);
+}

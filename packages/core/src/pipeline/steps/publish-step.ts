@@ -1,0 +1,46 @@
+import { unpackArtifact } from "../../artifact/archive.ts";
+import { forecastArtifact } from "../../forecasting/forecast-artifact.ts";
+import type { Db } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import { publishForecast } from "../../registry/forecasts.ts";
+import { modelsOfRun } from "../../registry/models.ts";
+import { addRunCounts } from "../../registry/runs.ts";
+import type { PipelineState, PublishSummary } from "../pipeline-state.ts";
+
+/**
+ * Forecasts every model the run registered and switches each customer to it, one transaction
+ * per customer. A customer whose artifact cannot be read keeps its previous model and forecast.
+ */
+export async function publishStep(
+  ports: { db: Db; store: ObjectStore },
+  state: PipelineState,
+): Promise<PublishSummary> {
+  if (!state.preprocess) throw new Error("Publish needs the Preprocess result");
+  const { horizon, quantiles } = state.preprocess;
+  const models = await modelsOfRun(ports.db, state.runId);
+  let published = 0;
+  let points = 0;
+  const failures: string[] = [];
+  for (const model of models) {
+    try {
+      const bytes = await ports.store.get(model.artifact_key);
+      if (!bytes) throw new Error(`artifact ${model.artifact_key} is missing`);
+      const forecast = forecastArtifact(await unpackArtifact(bytes), { horizon, quantiles });
+      await publishForecast(
+        ports.db,
+        { dataset: model.dataset, customerId: model.customer_id, version: model.version },
+        forecast.points,
+      );
+      published++;
+      points += forecast.points.length;
+    } catch (e) {
+      failures.push(`${model.customer_id}: ${(e as Error).message}`);
+    }
+  }
+  await addRunCounts(ports.db, state.runId, {
+    customersPublished: published,
+    publishFailures: failures.slice(0, 20),
+  });
+  if (models.length > 0 && published === 0) throw new Error(`no forecast could be published: ${failures[0]}`);
+  return { published, points, failed: failures.length };
+}

@@ -1,0 +1,54 @@
+import type { TrainResult } from "../../forecasting/train-job.ts";
+import type { Db } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import { registerModels } from "../../registry/models.ts";
+import { upsertCustomers } from "../../registry/customers.ts";
+import type { Manifest } from "../manifest.ts";
+import type { PipelineState, RegisterSummary } from "../pipeline-state.ts";
+
+async function readJson<T>(store: ObjectStore, key: string): Promise<T> {
+  const bytes = await store.get(key);
+  if (!bytes) throw new Error(`missing ${key}`);
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/**
+ * Records the dataset's customers and every trained model version in the registry. Versions are
+ * registered inactive: Publish activates each one together with its forecast.
+ */
+export async function registerStep(
+  ports: { db: Db; store: ObjectStore },
+  state: PipelineState,
+): Promise<RegisterSummary> {
+  if (!state.preprocess || !state.train) throw new Error("Register needs the Preprocess and Train results");
+  const manifest = await readJson<Manifest>(ports.store, state.preprocess.manifestKey);
+  const results = await readJson<TrainResult[]>(ports.store, state.train.resultsKey);
+  const { frequency, horizon, quantiles, aggregation, backend } = manifest;
+  await upsertCustomers(
+    ports.db,
+    manifest.dataset,
+    { frequency, horizon, quantiles, aggregation, backend },
+    frequency,
+    manifest.customers,
+  );
+  const registered = await registerModels(
+    ports.db,
+    results.flatMap((r) =>
+      r.ok
+        ? [
+            {
+              dataset: manifest.dataset,
+              customerId: r.customerId,
+              version: r.version,
+              runId: state.runId,
+              algorithm: r.algorithm,
+              metrics: r.metrics,
+              selection: { reason: r.reason },
+              artifactKey: r.modelKey,
+            },
+          ]
+        : [],
+    ),
+  );
+  return { registered };
+}

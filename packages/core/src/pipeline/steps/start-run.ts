@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { datasetOfRawKey } from "../../dataset/keys.ts";
+import { isSafeIdentifier } from "../../dataset/identifiers.ts";
+import type { Db } from "../../ports/database.ts";
+import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
+import { createRun } from "../../registry/runs.ts";
+
+/** The slice of an S3 notification record this step reads (S3's shape, as Lambda receives it). */
+export interface S3ObjectCreatedRecord {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } };
+}
+
+/**
+ * The run id of an upload: a hash of bucket, key and eTag. The same object delivered twice
+ * (S3 notifications are at-least-once) maps to the same id, which is also the Step Functions
+ * execution name, so a duplicate cannot start a second run; new bytes under the same key start
+ * a new one.
+ */
+export function runIdFor(bucket: string, key: string, etag: string): string {
+  return `run-${createHash("sha256").update(`${bucket}\n${key}\n${etag}`).digest("hex").slice(0, 24)}`;
+}
+
+/** S3 URL-encodes keys in notifications, with `+` for spaces. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+export type UploadOutcome =
+  | { key: string; status: "started" | "duplicate"; runId: string }
+  | { key: string; status: "ignored"; reason: string };
+
+/** Starts one run per uploaded data file under `raw/`; anything else is ignored with a reason. */
+export async function startRuns(
+  ports: { db: Db; runner: PipelineRunner },
+  records: S3ObjectCreatedRecord[],
+): Promise<UploadOutcome[]> {
+  const outcomes: UploadOutcome[] = [];
+  for (const record of records) {
+    const key = decodeS3Key(record.s3.object.key);
+    if (!record.eventName.startsWith("ObjectCreated")) {
+      outcomes.push({ key, status: "ignored", reason: `event ${record.eventName}` });
+      continue;
+    }
+    const dataset = datasetOfRawKey(key);
+    if (dataset === undefined) {
+      outcomes.push({ key, status: "ignored", reason: "not a data file under raw/" });
+      continue;
+    }
+    if (!isSafeIdentifier(dataset)) {
+      outcomes.push({ key, status: "ignored", reason: `unsafe dataset name ${JSON.stringify(dataset)}` });
+      continue;
+    }
+    const bucket = record.s3.bucket.name;
+    const etag = (record.s3.object.eTag ?? record.s3.object.sequencer ?? "").replace(/"/g, "");
+    const input: RunInput = {
+      runId: runIdFor(bucket, key, etag),
+      dataset,
+      bucket,
+      key,
+      size: record.s3.object.size ?? 0,
+      etag,
+    };
+    const created = await createRun(ports.db, input);
+    const started = created ? await ports.runner.start(input) : { runId: input.runId, started: false };
+    outcomes.push({ key, status: started.started ? "started" : "duplicate", runId: input.runId });
+  }
+  return outcomes;
+}

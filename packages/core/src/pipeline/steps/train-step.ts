@@ -1,0 +1,89 @@
+import { Keys } from "../../dataset/keys.ts";
+import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
+import type { Db } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import type { TrainingBackend } from "../../ports/training-backend.ts";
+import { addRunCounts } from "../../registry/runs.ts";
+import type { Manifest } from "../manifest.ts";
+import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
+
+export const resultsKey = (dataset: string, runId: string) => `runs/${dataset}/${runId}/train-results.json`;
+
+/**
+ * The model version a run writes: its start time then its id, so versions sort by time and a
+ * retried Train writes the same names again instead of new ones.
+ */
+export function versionFor(runId: string, startedAt: Date): string {
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${runId.slice(4, 12)}`;
+}
+
+/**
+ * Trains every customer of the manifest through the backend. Failures are per customer and
+ * recorded; the step fails only when more than `toleratedFailurePercentage` of customers fail
+ * (as a Distributed Map's ToleratedFailurePercentage does).
+ */
+export async function trainStep(
+  ports: { db: Db; store: ObjectStore; training: TrainingBackend },
+  state: PipelineState,
+  options: { toleratedFailurePercentage?: number } = {},
+): Promise<TrainSummary> {
+  if (!state.preprocess) throw new Error("Train needs the Preprocess result");
+  const manifest = JSON.parse(
+    new TextDecoder().decode((await ports.store.get(state.preprocess.manifestKey)) ?? new Uint8Array()),
+  ) as Manifest;
+  const run = await ports.db
+    .selectFrom("runs")
+    .select("started_at")
+    .where("run_id", "=", state.runId)
+    .executeTakeFirst();
+  const version = versionFor(state.runId, run ? new Date(run.started_at) : new Date());
+  const jobs: TrainJob[] = manifest.customers.map((c) => ({
+    dataset: manifest.dataset,
+    customerId: c.id,
+    dataKey: c.dataKey,
+    modelKey: Keys.model(manifest.dataset, c.id, version),
+    version,
+    frequency: manifest.frequency,
+    horizon: manifest.horizon,
+    quantiles: manifest.quantiles,
+    algorithm: manifest.algorithm,
+  }));
+  let lastReported = 0;
+  const results: TrainResult[] = await ports.training.train(jobs, (done, total) => {
+    // Progress lands in the run's counts about every 10%, so the API and console can show it.
+    if (done === total || done - lastReported >= Math.max(1, Math.ceil(total / 10))) {
+      lastReported = done;
+      void addRunCounts(ports.db, state.runId, { trainProgress: { done, total } }).catch(() => {});
+    }
+  });
+  const key = resultsKey(manifest.dataset, state.runId);
+  await ports.store.put(key, JSON.stringify(results), "application/json");
+  const failed = results.filter((r) => !r.ok);
+  const summary = {
+    resultsKey: key,
+    version,
+    trained: results.length - failed.length,
+    failed: failed.length,
+  };
+  await addRunCounts(ports.db, state.runId, {
+    customersTrained: summary.trained,
+    customersFailed: summary.failed,
+    trainProgress: { done: results.length, total: jobs.length },
+  });
+  const tolerated = options.toleratedFailurePercentage ?? 10;
+  if (jobs.length > 0 && (failed.length / jobs.length) * 100 > tolerated) {
+    const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${(f as { error: string }).error}`);
+    throw new TrainingFailedError(
+      `${failed.length} of ${jobs.length} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
+    );
+  }
+  return summary;
+}
+
+export class TrainingFailedError extends Error {
+  override readonly name = "TrainingFailed";
+}

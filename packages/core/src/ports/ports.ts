@@ -1,0 +1,17 @@
+import type { Db } from "./database.ts";
+import type { InferenceEndpoint } from "./inference-endpoint.ts";
+import type { ObjectStore } from "./object-store.ts";
+import type { PipelineRunner } from "./pipeline-runner.ts";
+import type { TrainingBackend } from "./training-backend.ts";
+import type { UploadTarget } from "./upload-target.ts";
+
+/** Everything a handler may use; each runtime wires one of these. */
+export interface Ports {
+  store: ObjectStore;
+  bucket: string;
+  runner: PipelineRunner;
+  training: TrainingBackend;
+  endpoint: InferenceEndpoint;
+  db: Db;
+  uploads: UploadTarget;
+}

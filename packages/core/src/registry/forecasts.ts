@@ -1,0 +1,108 @@
+import type { Db } from "../ports/database.ts";
+import type { ForecastPoint } from "../ports/inference-endpoint.ts";
+
+const CORE_KEYS = new Set(["timestamp", "mean", "p10", "p50", "p90"]);
+const CHUNK = 1000;
+
+/**
+ * Publishes a customer's forecast and makes its model version the active one, in one
+ * transaction: readers see either the old version with its forecast or the new one with its
+ * own, never a mix. Older versions' forecasts are deleted; their registry rows stay.
+ */
+export async function publishForecast(
+  db: Db,
+  target: { dataset: string; customerId: string; version: string },
+  points: ForecastPoint[],
+): Promise<void> {
+  const { dataset, customerId, version } = target;
+  const rows = points.map((p) => {
+    const extra: Record<string, number> = {};
+    for (const [k, v] of Object.entries(p)) if (!CORE_KEYS.has(k)) extra[k] = v as number;
+    return {
+      dataset,
+      customer_id: customerId,
+      version,
+      ts: p.timestamp,
+      mean: p.mean,
+      p10: p.p10 ?? null,
+      p50: p.p50 ?? null,
+      p90: p.p90 ?? null,
+      extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
+    };
+  });
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .deleteFrom("forecasts")
+      .where("dataset", "=", dataset)
+      .where("customer_id", "=", customerId)
+      .execute();
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await tx
+        .insertInto("forecasts")
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
+    }
+    await tx
+      .updateTable("models")
+      .set({ active: false })
+      .where("dataset", "=", dataset)
+      .where("customer_id", "=", customerId)
+      .where("active", "=", true)
+      .where("version", "!=", version)
+      .execute();
+    await tx
+      .updateTable("models")
+      .set({ active: true, activated_at: new Date() })
+      .where("dataset", "=", dataset)
+      .where("customer_id", "=", customerId)
+      .where("version", "=", version)
+      .execute();
+  });
+}
+
+export interface StoredForecast {
+  version: string;
+  algorithm: string;
+  points: ForecastPoint[];
+}
+
+/**
+ * The active forecast of a customer, optionally limited to [from, to). One statement joined on
+ * the active model, so it reads one consistent version.
+ */
+export async function readForecast(
+  db: Db,
+  dataset: string,
+  customerId: string,
+  range: { from?: Date; to?: Date } = {},
+): Promise<StoredForecast | undefined> {
+  let q = db
+    .selectFrom("forecasts as f")
+    .innerJoin("models as m", (j) =>
+      j
+        .onRef("m.dataset", "=", "f.dataset")
+        .onRef("m.customer_id", "=", "f.customer_id")
+        .onRef("m.version", "=", "f.version"),
+    )
+    .select(["f.ts", "f.mean", "f.p10", "f.p50", "f.p90", "f.extra", "m.version", "m.algorithm"])
+    .where("f.dataset", "=", dataset)
+    .where("f.customer_id", "=", customerId)
+    .where("m.active", "=", true)
+    .orderBy("f.ts");
+  if (range.from) q = q.where("f.ts", ">=", range.from);
+  if (range.to) q = q.where("f.ts", "<", range.to);
+  const rows = await q.execute();
+  if (rows.length === 0) return undefined;
+  return {
+    version: rows[0].version,
+    algorithm: rows[0].algorithm,
+    points: rows.map((r) => {
+      const point: ForecastPoint = { timestamp: new Date(r.ts).toISOString(), mean: r.mean };
+      if (r.p10 !== null) point.p10 = r.p10;
+      if (r.p50 !== null) point.p50 = r.p50;
+      if (r.p90 !== null) point.p90 = r.p90;
+      if (r.extra) Object.assign(point, typeof r.extra === "string" ? JSON.parse(r.extra) : r.extra);
+      return point;
+    }),
+  };
+}

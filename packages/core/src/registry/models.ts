@@ -1,0 +1,75 @@
+import type { Db } from "../ports/database.ts";
+import type { ModelRow } from "../db/schema.ts";
+
+export interface NewModel {
+  dataset: string;
+  customerId: string;
+  version: string;
+  runId: string;
+  algorithm: string;
+  metrics: unknown;
+  selection: unknown;
+  artifactKey: string;
+}
+
+const CHUNK = 500;
+
+/** Registers trained versions, inactive until Publish switches them in with their forecasts. */
+export async function registerModels(db: Db, models: NewModel[]): Promise<number> {
+  for (let i = 0; i < models.length; i += CHUNK) {
+    await db
+      .insertInto("models")
+      .values(
+        models.slice(i, i + CHUNK).map((m) => ({
+          dataset: m.dataset,
+          customer_id: m.customerId,
+          version: m.version,
+          run_id: m.runId,
+          algorithm: m.algorithm,
+          metrics: JSON.stringify(m.metrics),
+          selection: JSON.stringify(m.selection),
+          artifact_key: m.artifactKey,
+        })),
+      )
+      .onConflict((oc) => oc.columns(["dataset", "customer_id", "version"]).doNothing())
+      .execute();
+  }
+  return models.length;
+}
+
+/** Models a run registered, for Publish. */
+export async function modelsOfRun(db: Db, runId: string): Promise<ModelRow[]> {
+  return db.selectFrom("models").selectAll().where("run_id", "=", runId).orderBy("customer_id").execute();
+}
+
+export async function activeModel(
+  db: Db,
+  dataset: string,
+  customerId: string,
+): Promise<ModelRow | undefined> {
+  return db
+    .selectFrom("models")
+    .selectAll()
+    .where("dataset", "=", dataset)
+    .where("customer_id", "=", customerId)
+    .where("active", "=", true)
+    .executeTakeFirst();
+}
+
+/** Every version of a customer's model, newest first. */
+export async function modelHistory(
+  db: Db,
+  dataset: string,
+  customerId: string,
+  limit = 50,
+): Promise<ModelRow[]> {
+  return db
+    .selectFrom("models")
+    .selectAll()
+    .where("dataset", "=", dataset)
+    .where("customer_id", "=", customerId)
+    .orderBy("created_at", "desc")
+    .orderBy("version", "desc")
+    .limit(limit)
+    .execute();
+}

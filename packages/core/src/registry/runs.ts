@@ -1,0 +1,104 @@
+import { sql } from "kysely";
+import type { Db } from "../ports/database.ts";
+import type { RunInput } from "../ports/pipeline-runner.ts";
+import type { RunStatus } from "../db/schema.ts";
+
+/** Records a new run; false when the run already exists (a duplicate event). */
+export async function createRun(db: Db, input: RunInput): Promise<boolean> {
+  const inserted = await db
+    .insertInto("runs")
+    .values({
+      run_id: input.runId,
+      dataset: input.dataset,
+      status: "RUNNING",
+      input_key: input.key,
+      input_size: input.size,
+      input_etag: input.etag,
+    })
+    .onConflict((oc) => oc.column("run_id").doNothing())
+    .returning("run_id")
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function setExecutionArn(db: Db, runId: string, executionArn: string): Promise<void> {
+  await db.updateTable("runs").set({ execution_arn: executionArn }).where("run_id", "=", runId).execute();
+}
+
+/** Ends a run. A run that already ended keeps its first outcome (Catch and status events may both report). */
+export async function finishRun(
+  db: Db,
+  runId: string,
+  status: Exclude<RunStatus, "RUNNING">,
+  failure?: { error: string; cause?: string },
+): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({ status, stopped_at: new Date(), error: failure?.error ?? null, cause: failure?.cause ?? null })
+    .where("run_id", "=", runId)
+    .where("status", "=", "RUNNING")
+    .execute();
+}
+
+/** Merges facts into the run's counts (rows quarantined, customers trained…). */
+export async function addRunCounts(db: Db, runId: string, counts: Record<string, unknown>): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({ counts: sql`counts || ${JSON.stringify(counts)}::jsonb` as unknown as string })
+    .where("run_id", "=", runId)
+    .execute();
+}
+
+/**
+ * Runs `fn` as one attempt of a state, recording its start, end, duration and error in
+ * run_events: the per-state timings the API and console show, in both runtimes.
+ */
+export async function recordState<T>(
+  db: Db,
+  runId: string,
+  state: string,
+  fn: () => Promise<T>,
+  summarize: (result: T) => Record<string, unknown> = () => ({}),
+): Promise<T> {
+  const started = new Date();
+  const previous = await db
+    .selectFrom("run_events")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("run_id", "=", runId)
+    .where("state", "=", state)
+    .executeTakeFirst();
+  const event = await db
+    .insertInto("run_events")
+    .values({
+      run_id: runId,
+      state,
+      status: "RUNNING",
+      started_at: started,
+      attempt: Number(previous?.n ?? 0) + 1,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const end = (status: "SUCCEEDED" | "FAILED", error: string | null, summary: Record<string, unknown>) => {
+    const stopped = new Date();
+    return db
+      .updateTable("run_events")
+      .set({
+        status,
+        stopped_at: stopped,
+        duration_ms: stopped.getTime() - started.getTime(),
+        error,
+        summary: JSON.stringify(summary),
+      })
+      .where("id", "=", event.id)
+      .execute();
+  };
+  try {
+    const result = await fn();
+    await end("SUCCEEDED", null, summarize(result));
+    return result;
+  } catch (e) {
+    const err = e as Error;
+    await end("FAILED", `${err.name}: ${err.message}`, {});
+    throw e;
+  }
+}

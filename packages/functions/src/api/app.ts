@@ -1,0 +1,91 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { MyriadError } from "@myriad/core/errors/myriad-error";
+import { type AuthEnv, authenticate } from "./auth.ts";
+import type { ApiDeps } from "./api-deps.ts";
+import { problem } from "./problem.ts";
+import { customerRoutes } from "./routes/customers.ts";
+import { datasetRoutes } from "./routes/datasets.ts";
+import { endpointRoutes } from "./routes/endpoint.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { runRoutes } from "./routes/runs.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
+
+export const API_VERSION = "1.0.0";
+
+/**
+ * The HTTP API as one Hono app: API Gateway invokes it through `hono/aws-lambda`, the embedded
+ * stack serves it with `@hono/node-server`. Every `/v1` route needs a key; `/health`,
+ * `/openapi.json` and `/docs` do not. Request schemas validate input and generate the OpenAPI
+ * document; domain errors keep their status and code.
+ */
+export function createApi(deps: ApiDeps) {
+  const app = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        return problem(
+          c,
+          400,
+          "validation_error",
+          issues.map((i) => `${i.path || "request"}: ${i.message}`).join("; "),
+          { issues },
+        );
+      }
+    },
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok", version: API_VERSION }));
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Myriad API",
+      version: API_VERSION,
+      description: "Per-customer forecasts, runs and models.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.get("/docs", (c) => c.html(DOCS_HTML));
+
+  app.use("/v1/*", authenticate(deps.db));
+  for (const routes of [runRoutes, keyRoutes, datasetRoutes, customerRoutes, uploadRoutes, endpointRoutes]) {
+    app.route("/", routes(deps));
+  }
+
+  app.notFound((c) => problem(c, 404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof MyriadError) return problem(c, err.status, err.code, err.message, err.details ?? {});
+    if (err instanceof HTTPException)
+      return problem(c, err.status, "http_error", err.message || "request refused");
+    if (err instanceof SyntaxError)
+      return problem(c, 400, "invalid_json", "the request body is not valid JSON");
+    console.error(err);
+    return problem(c, 500, "internal_error", "unexpected error; it has been logged");
+  });
+  return app;
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+// Interactive docs with no external assets (the machine may be offline): a small page that
+// reads /openapi.json and lists every operation with a "try it" form.
+const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Myriad API</title>
+<style>body{font:14px system-ui;margin:2rem;max-width:60rem}code,pre{background:#f4f4f4;padding:2px 4px}
+details{border:1px solid #ddd;margin:.5rem 0;padding:.5rem;border-radius:4px}summary{cursor:pointer}
+.m{display:inline-block;width:4rem;font-weight:bold}input{width:100%}textarea{width:100%;height:5rem}</style></head>
+<body><h1>Myriad API</h1><p>Key: <input id="key" placeholder="Bearer key (kept in this tab)"></p><div id="ops">Loading…</div>
+<script>
+const key=document.getElementById('key');key.value=sessionStorage.getItem('myriad-key')||'';
+key.onchange=()=>sessionStorage.setItem('myriad-key',key.value);
+fetch('openapi.json').then(r=>r.json()).then(doc=>{const ops=document.getElementById('ops');ops.textContent='';
+for(const [path,item] of Object.entries(doc.paths))for(const [method,op] of Object.entries(item)){
+const d=document.createElement('details');const params=(op.parameters||[]);
+d.innerHTML='<summary><span class="m">'+method.toUpperCase()+'</span><code>'+path+'</code> '+(op.summary||'')+'</summary>'+
+params.map(p=>'<label>'+p.name+' ('+p.in+') <input data-in="'+p.in+'" name="'+p.name+'"></label>').join('')+
+(op.requestBody?'<label>body<textarea name="body">{}</textarea></label>':'')+'<button>Send</button><pre></pre>';
+d.querySelector('button').onclick=async()=>{let p=path;const q=new URLSearchParams();
+for(const i of d.querySelectorAll('input')){if(!i.value)continue;if(i.dataset.in==='path')p=p.replace('{'+i.name+'}',encodeURIComponent(i.value));else q.set(i.name,i.value)}
+const b=d.querySelector('textarea');const r=await fetch(p+(q.size?'?'+q:''),{method:method.toUpperCase(),headers:{authorization:'Bearer '+key.value,'content-type':'application/json'},body:b?b.value:undefined});
+d.querySelector('pre').textContent=r.status+'\\n'+JSON.stringify(await r.json().catch(()=>null),null,2)};ops.append(d)}})
+</script></body></html>`;

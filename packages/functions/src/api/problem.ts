@@ -1,0 +1,40 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * Errors as RFC 9457 `application/problem+json`, with a stable machine-readable `code` that
+ * clients can switch on (the title and detail are for people and may change).
+ */
+export function problem(
+  c: Context,
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  return c.body(
+    JSON.stringify({
+      type: `https://myriad.dev/problems/${code}`,
+      title: TITLES[status] ?? "Error",
+      status,
+      code,
+      detail,
+      ...extra,
+    }),
+    status as ContentfulStatusCode,
+    { "content-type": "application/problem+json" },
+  );
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Payload Too Large",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};

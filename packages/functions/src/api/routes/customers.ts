@@ -1,0 +1,231 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
+import { Keys, targetModelName } from "@myriad/core/dataset/keys";
+import { quantileKey } from "@myriad/core/models/model";
+import { readForecast } from "@myriad/core/registry/forecasts";
+import { activeModel, modelHistory } from "@myriad/core/registry/models";
+import { type AuthEnv, requireCustomer } from "../auth.ts";
+import { CustomerParams, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
+import type { ApiDeps } from "../api-deps.ts";
+
+const ModelRef = z.object({ algorithm: z.string(), version: z.string() });
+const Point = z.record(z.string(), z.union([z.string(), z.number()])).openapi("ForecastPoint", {
+  example: { timestamp: "2026-01-01T00:00:00.000Z", p10: 410.2, p50: 502.7, p90: 598.1, mean: 503.1 },
+});
+const ForecastBody = z
+  .object({ dataset: z.string(), customerId: z.string(), model: ModelRef, points: z.array(Point) })
+  .openapi("Forecast");
+
+const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+
+export function customerRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<AuthEnv>();
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/customers/{id}/forecast",
+      summary: "The published forecast of the customer's active model",
+      request: {
+        params: CustomerParams,
+        query: z.object({ from: TimestampParam, to: TimestampParam, quantiles: QuantilesParam }),
+      },
+      responses: { 200: json(ForecastBody, "Forecast points with P10/P50/P90"), ...ERRORS },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const { from, to, quantiles } = c.req.valid("query");
+      const forecast = await readForecast(deps.db, dataset, id, {
+        from: from ? new Date(from) : undefined,
+        to: to ? new Date(to) : undefined,
+      });
+      if (!forecast) {
+        const model = await activeModel(deps.db, dataset, id);
+        if (!model) throw notFound("forecast");
+        return c.json(
+          {
+            dataset,
+            customerId: id,
+            model: { algorithm: model.algorithm, version: model.version },
+            points: [],
+          },
+          200,
+        );
+      }
+      let points = forecast.points as unknown as Record<string, string | number>[];
+      if (quantiles) {
+        const keys = quantiles.map(quantileKey);
+        const missing = keys.filter((k) => points.length > 0 && !(k in points[0]));
+        if (missing.length > 0) {
+          throw new MyriadError(
+            400,
+            "quantile_not_available",
+            `not published: ${missing.join(", ")}; use POST .../predict for other quantiles`,
+          );
+        }
+        points = points.map((p) =>
+          Object.fromEntries([["timestamp", p.timestamp], ...keys.map((k) => [k, p[k]])]),
+        );
+      }
+      return c.json(
+        {
+          dataset,
+          customerId: id,
+          model: { algorithm: forecast.algorithm, version: forecast.version },
+          points,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/customers/{id}/history",
+      summary: "The customer's clean series (after aggregation to the dataset frequency)",
+      request: {
+        params: CustomerParams,
+        query: z.object({
+          from: TimestampParam,
+          to: TimestampParam,
+          limit: z.coerce.number().int().min(1).max(100_000).default(336),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            dataset: z.string(),
+            customerId: z.string(),
+            points: z.array(z.object({ timestamp: z.string(), value: z.number() })),
+          }),
+          "History, the latest `limit` points in range",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const { from, to, limit } = c.req.valid("query");
+      const bytes = await deps.store.get(Keys.customerData(dataset, id));
+      if (!bytes) throw notFound("customer");
+      const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
+      const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
+      const points: { timestamp: string; value: number }[] = [];
+      for (const line of new TextDecoder().decode(bytes).split("\n").slice(1)) {
+        if (!line) continue;
+        const comma = line.indexOf(",");
+        const t = Date.parse(line.slice(0, comma));
+        if (t >= lo && t < hi)
+          points.push({ timestamp: new Date(t).toISOString(), value: Number(line.slice(comma + 1)) });
+      }
+      return c.json({ dataset, customerId: id, points: points.slice(-limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/customers/{id}/model",
+      summary: "The active model with its backtest metrics, and the version history",
+      request: { params: CustomerParams },
+      responses: {
+        200: json(
+          z.object({
+            model: z.object({
+              algorithm: z.string(),
+              version: z.string(),
+              metrics: z.unknown(),
+              selection: z.unknown(),
+              artifactKey: z.string(),
+              activatedAt: z.string().nullable(),
+            }),
+            versions: z.array(
+              z.object({
+                version: z.string(),
+                algorithm: z.string(),
+                active: z.boolean(),
+                createdAt: z.string(),
+                metrics: z.unknown(),
+              }),
+            ),
+          }),
+          "Model",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const model = await activeModel(deps.db, dataset, id);
+      if (!model) throw notFound("model");
+      const versions = await modelHistory(deps.db, dataset, id);
+      return c.json(
+        {
+          model: {
+            algorithm: model.algorithm,
+            version: model.version,
+            metrics: parse(model.metrics),
+            selection: parse(model.selection),
+            artifactKey: model.artifact_key,
+            activatedAt: model.activated_at ? new Date(model.activated_at).toISOString() : null,
+          },
+          versions: versions.map((v) => ({
+            version: v.version,
+            algorithm: v.algorithm,
+            active: v.active,
+            createdAt: new Date(v.created_at).toISOString(),
+            metrics: parse(v.metrics),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/datasets/{dataset}/customers/{id}/predict",
+      summary: "A live forecast from the model endpoint, for any horizon and quantiles",
+      request: {
+        params: CustomerParams,
+        body: {
+          content: {
+            "application/json": {
+              schema: z.object({
+                horizon: z.number().int().min(1).max(10_000),
+                quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(20).optional(),
+                start: z.iso.datetime({ offset: true }).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: { 200: json(ForecastBody, "Live forecast"), ...ERRORS },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const model = await activeModel(deps.db, dataset, id);
+      if (!model) throw notFound("model");
+      const result = await deps.endpoint.invoke(
+        targetModelName(dataset, id, model.version),
+        c.req.valid("json"),
+      );
+      return c.json(
+        {
+          dataset,
+          customerId: id,
+          model: result.model,
+          points: result.points as unknown as Record<string, string | number>[],
+        },
+        200,
+      );
+    },
+  );
+  return app;
+}

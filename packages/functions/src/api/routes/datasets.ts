@@ -1,0 +1,80 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { listCustomers, listDatasets } from "@myriad/core/registry/customers";
+import type { AuthEnv } from "../auth.ts";
+import { DatasetParams, ERRORS, json, PageQuery } from "../schemas.ts";
+import type { ApiDeps } from "../api-deps.ts";
+
+const CustomerSummary = z
+  .object({
+    customerId: z.string(),
+    points: z.number(),
+    firstTimestamp: z.string().nullable(),
+    lastTimestamp: z.string().nullable(),
+    model: z.object({ algorithm: z.string(), version: z.string(), metrics: z.unknown() }).nullable(),
+  })
+  .openapi("CustomerSummary");
+
+export function datasetRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<AuthEnv>();
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets",
+      summary: "Datasets with their frequency and customer count (a customer key sees its own)",
+      responses: {
+        200: json(
+          z.object({
+            datasets: z.array(
+              z.object({
+                dataset: z.string(),
+                frequency: z.string().nullable(),
+                config: z.unknown(),
+                customers: z.number(),
+                updatedAt: z.string(),
+              }),
+            ),
+          }),
+          "Datasets",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const scope = c.var.scope;
+      const all = await listDatasets(deps.db);
+      const datasets =
+        scope.kind === "admin"
+          ? all
+          : all.filter((d) => d.dataset === scope.dataset).map((d) => ({ ...d, customers: 1 }));
+      return c.json({ datasets }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/customers",
+      summary: "A dataset's customers with their active model (a customer key sees only itself)",
+      request: { params: DatasetParams, query: PageQuery.extend({ search: z.string().max(64).optional() }) },
+      responses: {
+        200: json(
+          z.object({ customers: z.array(CustomerSummary), nextCursor: z.string().nullable() }),
+          "Customers",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { dataset } = c.req.valid("param");
+      const scope = c.var.scope;
+      if (scope.kind === "customer" && scope.dataset !== dataset)
+        return c.json({ customers: [], nextCursor: null }, 200);
+      const query = c.req.valid("query");
+      const page = await listCustomers(deps.db, dataset, {
+        ...query,
+        customerId: scope.kind === "customer" ? scope.customerId : undefined,
+      });
+      return c.json(page, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,129 @@
+import { BACKENDS, type Backend } from "@myriad/core/dataset/dataset-config";
+
+/**
+ * The one place the AWS runtime reads `process.env`, in the manner of powertools' envUtils:
+ * typed getters with a default, and an error naming the variable when a required one is
+ * missing or malformed. The Pipeline, Api and Database stacks set these variables.
+ */
+type Env = Record<string, string | undefined>;
+
+export function getStringFromEnv(key: string, opts: { default?: string; env?: Env } = {}): string {
+  const value = (opts.env ?? process.env)[key]?.trim();
+  if (value) return value;
+  if (opts.default !== undefined) return opts.default;
+  throw new Error(`environment variable ${key} is required`);
+}
+
+export function getOptionalStringFromEnv(key: string, env: Env = process.env): string | undefined {
+  const value = env[key]?.trim();
+  return value ? value : undefined;
+}
+
+export function getNumberFromEnv(key: string, opts: { default?: number; env?: Env } = {}): number {
+  const raw = getOptionalStringFromEnv(key, opts.env);
+  if (raw === undefined) {
+    if (opts.default !== undefined) return opts.default;
+    throw new Error(`environment variable ${key} is required`);
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`environment variable ${key} must be a number (got ${raw})`);
+  return value;
+}
+
+const TRUTHY = new Set(["1", "true", "on", "yes", "y"]);
+const FALSY = new Set(["0", "false", "off", "no", "n"]);
+
+export function getBooleanFromEnv(key: string, opts: { default?: boolean; env?: Env } = {}): boolean {
+  const raw = getOptionalStringFromEnv(key, opts.env)?.toLowerCase();
+  if (raw === undefined) {
+    if (opts.default !== undefined) return opts.default;
+    throw new Error(`environment variable ${key} is required`);
+  }
+  if (TRUTHY.has(raw)) return true;
+  if (FALSY.has(raw)) return false;
+  throw new Error(`environment variable ${key} must be a boolean (got ${raw})`);
+}
+
+/** Environment variable names, shared with the stacks that set them. */
+export const ENV = {
+  region: "AWS_REGION",
+  bucket: "MYRIAD_BUCKET",
+  stateMachineArn: "MYRIAD_STATE_MACHINE_ARN",
+  databaseUrl: "DATABASE_URL",
+  dbSecretArn: "MYRIAD_DB_SECRET_ARN",
+  dbHost: "MYRIAD_DB_HOST",
+  dbName: "MYRIAD_DB_NAME",
+  endpointName: "MYRIAD_ENDPOINT_NAME",
+  trainingBackend: "MYRIAD_TRAINING_BACKEND",
+  trainConcurrency: "MYRIAD_TRAIN_CONCURRENCY",
+  warmConcurrency: "MYRIAD_WARM_CONCURRENCY",
+  trainingImage: "MYRIAD_TRAINING_IMAGE",
+  trainingRoleArn: "MYRIAD_TRAINING_ROLE_ARN",
+  trainingInstanceType: "MYRIAD_TRAINING_INSTANCE_TYPE",
+  trainingInstanceCount: "MYRIAD_TRAINING_INSTANCE_COUNT",
+  trainingMaxSeconds: "MYRIAD_TRAINING_MAX_SECONDS",
+  trainingWaitSeconds: "MYRIAD_TRAINING_WAIT_SECONDS",
+  forecastRoleArn: "MYRIAD_FORECAST_ROLE_ARN",
+} as const;
+
+export interface AwsConfig {
+  region: string | undefined;
+  bucket: string | undefined;
+  stateMachineArn: string | undefined;
+  /** `postgres://…`: wins over the secret (tests, or a database outside AWS). */
+  databaseUrl: string | undefined;
+  dbSecretArn: string | undefined;
+  /** The RDS Proxy endpoint; the secret's own host (the cluster writer) when unset. */
+  dbHost: string | undefined;
+  dbName: string | undefined;
+  endpointName: string | undefined;
+  trainingBackend: Backend;
+  trainConcurrency: number;
+  warmConcurrency: number;
+  training: {
+    image: string | undefined;
+    roleArn: string | undefined;
+    instanceType: string;
+    instanceCount: number;
+    maxSeconds: number;
+    /** How long one Train invocation waits on a SageMaker or Forecast job before TransientError. */
+    waitSeconds: number;
+  };
+  forecastRoleArn: string | undefined;
+}
+
+/** Reads every setting once. Missing optional values stay undefined: a port fails when used. */
+export function readAwsConfig(env: Env = process.env): AwsConfig {
+  const backend = getStringFromEnv(ENV.trainingBackend, { default: "local", env });
+  if (!(BACKENDS as readonly string[]).includes(backend)) {
+    throw new Error(`${ENV.trainingBackend} must be one of ${BACKENDS.join(", ")} (got ${backend})`);
+  }
+  return {
+    region: getOptionalStringFromEnv(ENV.region, env),
+    bucket: getOptionalStringFromEnv(ENV.bucket, env),
+    stateMachineArn: getOptionalStringFromEnv(ENV.stateMachineArn, env),
+    databaseUrl: getOptionalStringFromEnv(ENV.databaseUrl, env),
+    dbSecretArn: getOptionalStringFromEnv(ENV.dbSecretArn, env),
+    dbHost: getOptionalStringFromEnv(ENV.dbHost, env),
+    dbName: getOptionalStringFromEnv(ENV.dbName, env),
+    endpointName: getOptionalStringFromEnv(ENV.endpointName, env),
+    trainingBackend: backend as Backend,
+    trainConcurrency: getNumberFromEnv(ENV.trainConcurrency, { default: 4, env }),
+    warmConcurrency: getNumberFromEnv(ENV.warmConcurrency, { default: 8, env }),
+    training: {
+      image: getOptionalStringFromEnv(ENV.trainingImage, env),
+      roleArn: getOptionalStringFromEnv(ENV.trainingRoleArn, env),
+      instanceType: getStringFromEnv(ENV.trainingInstanceType, { default: "ml.m5.large", env }),
+      instanceCount: getNumberFromEnv(ENV.trainingInstanceCount, { default: 1, env }),
+      maxSeconds: getNumberFromEnv(ENV.trainingMaxSeconds, { default: 3600, env }),
+      waitSeconds: getNumberFromEnv(ENV.trainingWaitSeconds, { default: 600, env }),
+    },
+    forecastRoleArn: getOptionalStringFromEnv(ENV.forecastRoleArn, env),
+  };
+}
+
+/** The value, or an error naming the variable that should have held it. */
+export function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`environment variable ${key} is required for this function`);
+  return value;
+}

@@ -1,0 +1,218 @@
+import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateTrainingJobCommand,
+  type CreateTrainingJobCommandInput,
+  DescribeTrainingJobCommand,
+  type SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
+import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
+import type { ObjectStore } from "@myriad/core/ports/object-store";
+import type { TrainingBackend } from "@myriad/core/ports/training-backend";
+import { createHash } from "node:crypto";
+import { mapLimit, sleep } from "./map-limit.ts";
+import { TrainingStillRunning, trainingPrefix } from "./training-common.ts";
+
+/** The slices of the SageMaker and S3 clients this adapter uses. */
+export type SageMakerSlice = Pick<SageMakerClient, "send">;
+export type S3CopySlice = Pick<S3Client, "send">;
+
+/**
+ * The training container's filesystem contract, as packages/model-server/src/training reads it
+ * (test/aws/sagemaker-training-layout.test.ts checks both sides agree):
+ * - channel `train`: `customers/<dataset>/`, ShardedByS3Key, so each host gets its share of
+ *   the customers' `data.csv` files under `/opt/ml/input/data/train/<id>/data.csv`;
+ * - channel `jobs`: `jobs.json`, the TrainJob list, FullyReplicated;
+ * - each customer's artifact is written to `/opt/ml/checkpoints/<modelKey>`, its own file,
+ *   which SageMaker uploads file by file to the CheckpointConfig prefix (and restores after a
+ *   Spot interruption, so a restarted host skips finished customers);
+ * - each host's TrainResult list goes to `/opt/ml/checkpoints/results/<host>.json`.
+ */
+export const TRAINING_LAYOUT = {
+  trainChannel: "train",
+  jobsChannel: "jobs",
+  jobsFile: "jobs.json",
+  resultsDir: "results",
+} as const;
+
+export interface SageMakerTrainingOptions {
+  bucket: string;
+  /** ECR image URI of packages/model-server/training.Dockerfile. */
+  image: string;
+  /** Execution role SageMaker assumes: reads `customers/` and `training/`, writes `training/`. */
+  roleArn: string;
+  instanceType: string;
+  instanceCount: number;
+  /** StoppingCondition.MaxRuntimeInSeconds. */
+  maxRuntimeSeconds: number;
+  volumeSizeGb?: number;
+  /** How long `train` waits in this process before handing back with TransientError. */
+  waitMs?: number;
+  pollMs?: number;
+  copyConcurrency?: number;
+}
+
+/**
+ * A deterministic job name (a retried Train Lambda finds its job instead of starting another):
+ * `myriad-<dataset>-<hash>`, within SageMaker's 63 characters of `[A-Za-z0-9-]`.
+ */
+export function trainingJobName(dataset: string, version: string): string {
+  const hash = createHash("sha256").update(`${dataset}\n${version}`).digest("hex").slice(0, 12);
+  const slug = dataset
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return `myriad-${slug ? `${slug}-` : ""}${hash}`;
+}
+
+/** The CreateTrainingJob request for one dataset version; also what a `.sync` ASL state would send. */
+export function trainingJobRequest(
+  dataset: string,
+  version: string,
+  o: SageMakerTrainingOptions,
+): CreateTrainingJobCommandInput {
+  const base = `s3://${o.bucket}/${trainingPrefix(dataset, version)}`;
+  return {
+    TrainingJobName: trainingJobName(dataset, version),
+    AlgorithmSpecification: { TrainingImage: o.image, TrainingInputMode: "File" },
+    RoleArn: o.roleArn,
+    HyperParameters: { dataset, version },
+    InputDataConfig: [
+      {
+        ChannelName: TRAINING_LAYOUT.trainChannel,
+        DataSource: {
+          S3DataSource: {
+            S3DataType: "S3Prefix",
+            S3Uri: `s3://${o.bucket}/customers/${dataset}/`,
+            S3DataDistributionType: "ShardedByS3Key",
+          },
+        },
+        ContentType: "text/csv",
+      },
+      {
+        ChannelName: TRAINING_LAYOUT.jobsChannel,
+        DataSource: {
+          S3DataSource: {
+            S3DataType: "S3Prefix",
+            S3Uri: `${base}${TRAINING_LAYOUT.jobsFile}`,
+            S3DataDistributionType: "FullyReplicated",
+          },
+        },
+        ContentType: "application/json",
+      },
+    ],
+    OutputDataConfig: { S3OutputPath: `${base}output/` },
+    CheckpointConfig: { S3Uri: `${base}checkpoints/`, LocalPath: "/opt/ml/checkpoints" },
+    ResourceConfig: {
+      InstanceType: o.instanceType as never,
+      InstanceCount: o.instanceCount,
+      VolumeSizeInGB: o.volumeSizeGb ?? 30,
+    },
+    StoppingCondition: { MaxRuntimeInSeconds: o.maxRuntimeSeconds },
+    // The container reads and writes only local files; SageMaker moves the data.
+    EnableNetworkIsolation: true,
+    Tags: [{ Key: "myriad:dataset", Value: dataset }],
+  };
+}
+
+/**
+ * The `sagemaker` backend: one SageMaker training job per Train state, spread over
+ * `instanceCount` hosts by ShardedByS3Key. `train` writes the job list, starts the job (or
+ * finds it, by name, on a retry), polls DescribeTrainingJob up to `waitMs`, then copies each
+ * customer's artifact from the checkpoint prefix to its model key and returns the hosts'
+ * results. A job still running at `waitMs` throws TransientError so the state's Retry polls
+ * again; Failed or Stopped jobs throw with SageMaker's FailureReason. Customers that no host
+ * reported (or whose copy failed) come back as failed results; the others carry on.
+ */
+export class SageMakerTrainingBackend implements TrainingBackend {
+  readonly #sagemaker: SageMakerSlice;
+  readonly #s3: S3CopySlice;
+  readonly #store: ObjectStore;
+  readonly #o: SageMakerTrainingOptions;
+
+  constructor(
+    sagemaker: SageMakerSlice,
+    s3: S3CopySlice,
+    store: ObjectStore,
+    options: SageMakerTrainingOptions,
+  ) {
+    this.#sagemaker = sagemaker;
+    this.#s3 = s3;
+    this.#store = store;
+    this.#o = options;
+  }
+
+  async train(jobs: TrainJob[], onProgress?: (done: number, total: number) => void): Promise<TrainResult[]> {
+    if (jobs.length === 0) return [];
+    const { dataset, version } = jobs[0];
+    if (jobs.some((j) => j.dataset !== dataset || j.version !== version)) {
+      throw new Error("a SageMaker training job trains one dataset version: jobs mix datasets or versions");
+    }
+    const prefix = trainingPrefix(dataset, version);
+    const request = trainingJobRequest(dataset, version, this.#o);
+    const name = request.TrainingJobName as string;
+    await this.#store.put(`${prefix}${TRAINING_LAYOUT.jobsFile}`, JSON.stringify(jobs), "application/json");
+    try {
+      await this.#sagemaker.send(new CreateTrainingJobCommand(request));
+    } catch (e) {
+      // A retried Train state: the job exists already; wait for it.
+      if ((e as Error).name !== "ResourceInUse") throw e;
+    }
+    await this.#wait(name);
+    const results = await this.collect(jobs);
+    onProgress?.(jobs.length, jobs.length);
+    return results;
+  }
+
+  async #wait(name: string): Promise<void> {
+    const deadline = Date.now() + (this.#o.waitMs ?? 10 * 60_000);
+    for (;;) {
+      const job = await this.#sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+      const status = job.TrainingJobStatus ?? "Unknown";
+      if (status === "Completed") return;
+      if (status === "Failed" || status === "Stopped") {
+        throw new Error(
+          `training job ${name} ${status.toLowerCase()}: ${job.FailureReason ?? "no reason given"}`,
+        );
+      }
+      if (Date.now() >= deadline)
+        throw new TrainingStillRunning(`training job ${name}`, `${status}/${job.SecondaryStatus}`);
+      await sleep(this.#o.pollMs ?? 30_000);
+    }
+  }
+
+  /** Reads the hosts' results and copies each trained artifact to its model key. */
+  async collect(jobs: TrainJob[]): Promise<TrainResult[]> {
+    const { dataset, version } = jobs[0];
+    const checkpoints = `${trainingPrefix(dataset, version)}checkpoints/`;
+    const reported = new Map<string, TrainResult>();
+    for await (const o of this.#store.list(`${checkpoints}${TRAINING_LAYOUT.resultsDir}/`)) {
+      const bytes = await this.#store.get(o.key);
+      if (!bytes) continue;
+      for (const r of JSON.parse(new TextDecoder().decode(bytes)) as TrainResult[])
+        reported.set(r.customerId, r);
+    }
+    return mapLimit(jobs, this.#o.copyConcurrency ?? 16, async (job): Promise<TrainResult> => {
+      const result = reported.get(job.customerId);
+      if (!result)
+        return { ok: false, customerId: job.customerId, error: "no training host reported this customer" };
+      if (!result.ok) return result;
+      try {
+        await this.#s3.send(
+          new CopyObjectCommand({
+            Bucket: this.#o.bucket,
+            Key: job.modelKey,
+            CopySource: `${this.#o.bucket}/${encodeURI(`${checkpoints}${job.modelKey}`)}`,
+            ContentType: "application/gzip",
+          }),
+        );
+        return { ...result, modelKey: job.modelKey };
+      } catch (e) {
+        return {
+          ok: false,
+          customerId: job.customerId,
+          error: `artifact copy failed: ${(e as Error).message}`,
+        };
+      }
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateToLatest } from "@myriad/core/db/migrations";
+import { getRun } from "@myriad/core/registry/run-queries";
+import { createRun } from "@myriad/core/registry/runs";
+import { openDatabase } from "../database.ts";
+import { LocalPipelineRunner } from "./local-pipeline-runner.ts";
+
+const input = (runId: string) => ({
+  runId,
+  dataset: "d",
+  bucket: "b",
+  key: "raw/d/x.csv",
+  size: 1,
+  etag: "e",
+});
+
+describe("LocalPipelineRunner", () => {
+  const db = openDatabase({});
+  beforeAll(() => migrateToLatest(db as Kysely<unknown>));
+  afterAll(() => db.destroy());
+
+  it("runs the ASL through the handlers by state name, retrying transient errors", async () => {
+    const calls: string[] = [];
+    let failedOnce = false;
+    const runner = new LocalPipelineRunner({
+      db,
+      retryIntervalMs: 0,
+      handle: async (state) => {
+        calls.push(state);
+        if (state === "Train" && !failedOnce) {
+          failedOnce = true;
+          throw Object.assign(new Error("throttled"), { name: "TransientError" });
+        }
+        return { ok: state };
+      },
+    });
+    await createRun(db, input("r-ok"));
+    await runner.start(input("r-ok"));
+    await runner.idle();
+    expect(calls).toEqual(["Preprocess", "Train", "Train", "Register", "Publish", "Warm"]);
+    expect((await getRun(db, "r-ok"))?.run.status).toBe("SUCCEEDED");
+  });
+
+  it("sends other errors to RecordFailure and ends FAILED", async () => {
+    const calls: string[] = [];
+    const runner = new LocalPipelineRunner({
+      db,
+      retryIntervalMs: 0,
+      handle: async (state, stateInput) => {
+        calls.push(state);
+        if (state === "Register") throw new Error("registry down");
+        if (state === "RecordFailure") expect(stateInput.error?.Cause).toContain("registry down");
+        return {};
+      },
+    });
+    await createRun(db, input("r-bad"));
+    await runner.start(input("r-bad"));
+    await runner.idle();
+    expect(calls).toEqual(["Preprocess", "Train", "Register", "RecordFailure"]);
+    expect((await getRun(db, "r-bad"))?.run.status).toBe("FAILED");
+  });
+
+  it("runs one dataset's uploads one after another, in order", async () => {
+    const order: string[] = [];
+    const runner = new LocalPipelineRunner({
+      db,
+      handle: async (state, i) => {
+        if (state === "Preprocess") order.push(`${i.runId}:start`);
+        await new Promise((r) => setTimeout(r, 5));
+        if (state === "Warm") order.push(`${i.runId}:end`);
+        return {};
+      },
+    });
+    for (const id of ["q1", "q2", "q3"]) {
+      await createRun(db, input(id));
+      await runner.start(input(id));
+    }
+    await runner.idle();
+    expect(order).toEqual(["q1:start", "q1:end", "q2:start", "q2:end", "q3:start", "q3:end"]);
+  });
+});

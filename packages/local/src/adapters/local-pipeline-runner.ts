@@ -1,0 +1,117 @@
+import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import type { PipelineRunner, RunInput, StartedRun } from "@myriad/core/ports/pipeline-runner";
+import type { Db } from "@myriad/core/ports/database";
+import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
+import {
+  STATE_MACHINE,
+  substituteDefinition,
+  TASK_FUNCTIONS,
+  type TaskState,
+} from "@myriad/core/pipeline/state-machine";
+import { finishRun } from "@myriad/core/registry/runs";
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
+if (!("withResolvers" in Promise)) {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+/** A stand-in function ARN per task, so the document validates as it does in AWS. */
+const LOCAL_ARNS = Object.fromEntries(
+  Object.entries(TASK_FUNCTIONS).map(([state, name]) => [
+    name,
+    `arn:aws:lambda:local:000000000000:function:myriad-${state.toLowerCase()}`,
+  ]),
+);
+
+export type TaskHandler = (state: TaskState, input: PipelineState) => Promise<unknown>;
+
+/**
+ * Runs the pipeline's ASL with aws-local-stepfunctions, each Task mapped by state name to the
+ * handler Lambda runs. Runs of one dataset execute one after another in upload order (so
+ * incremental uploads merge in a defined order); datasets run independently.
+ */
+export class LocalPipelineRunner implements PipelineRunner {
+  readonly #machine = new StateMachine(
+    substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition,
+  );
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #aborts = new Map<string, () => void>();
+  readonly #db: Db;
+  readonly #handle: TaskHandler;
+  readonly #retryIntervalMs: number | undefined;
+
+  constructor(options: { db: Db; handle: TaskHandler; retryIntervalMs?: number }) {
+    this.#db = options.db;
+    this.#handle = options.handle;
+    this.#retryIntervalMs = options.retryIntervalMs;
+  }
+
+  async start(input: RunInput): Promise<StartedRun> {
+    const previous = this.#queues.get(input.dataset) ?? Promise.resolve();
+    const run = previous.then(() => this.#execute(input));
+    this.#queues.set(input.dataset, run);
+    this.#running.add(run);
+    void run.finally(() => this.#running.delete(run));
+    return { runId: input.runId, started: true };
+  }
+
+  /** Resolves when every started run has ended. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** Aborts the runs under way (their status becomes ABORTED) and waits for them to stop. */
+  async stop(): Promise<void> {
+    for (const abort of this.#aborts.values()) abort();
+    await this.idle();
+  }
+
+  async #execute(input: RunInput): Promise<void> {
+    const handlers = Object.fromEntries(
+      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
+        state,
+        (event: unknown) => this.#handle(state, event as PipelineState),
+      ]),
+    );
+    const retryOverrides =
+      this.#retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.keys(TASK_FUNCTIONS).map((state) => [state, this.#retryIntervalMs as number]),
+          );
+    const execution = this.#machine.run(input as unknown as Record<string, string>, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        ...(retryOverrides ? { retryIntervalOverrides: retryOverrides } : {}),
+      },
+    });
+    this.#aborts.set(input.runId, execution.abort);
+    try {
+      await execution.result;
+      await finishRun(this.#db, input.runId, "SUCCEEDED");
+    } catch (e) {
+      if (e instanceof ExecutionAbortedError) {
+        await finishRun(this.#db, input.runId, "ABORTED", {
+          error: "ExecutionAborted",
+          cause: "the embedded stack stopped",
+        });
+      } else {
+        const err = e as Error;
+        await finishRun(this.#db, input.runId, "FAILED", { error: err.name, cause: err.message });
+      }
+    } finally {
+      this.#aborts.delete(input.runId);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { resolve } from "node:path";
+
+/** The embedded stack's configuration, read from the environment in this one place. */
+export interface LocalConfig {
+  dataDir: string;
+  port: number;
+  endpointPort: number;
+  host: string;
+  databaseUrl?: string;
+  demo: boolean;
+  trainThreads?: number;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name} must be a port number (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig {
+  return {
+    dataDir: resolve(process.env.MYRIAD_DATA_DIR || ".myriad"),
+    port: intFromEnv("MYRIAD_PORT", 3000),
+    endpointPort: intFromEnv("MYRIAD_ENDPOINT_PORT", 8080),
+    host: process.env.MYRIAD_HOST || "127.0.0.1",
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    demo: process.env.MYRIAD_DEMO !== "0",
+    trainThreads: process.env.MYRIAD_TRAIN_THREADS ? Number(process.env.MYRIAD_TRAIN_THREADS) : undefined,
+    ...overrides,
+  };
+}

@@ -1,0 +1,13 @@
+export { createModelServerApp, defaultMemoryBudgetBytes, TARGET_MODEL_HEADER } from "./model-server-app.ts";
+export type { ModelServerAppOptions } from "./model-server-app.ts";
+export { startModelServer } from "./start-model-server.ts";
+export type { RunningModelServer, StartModelServerOptions } from "./start-model-server.ts";
+export { fileModelLoader } from "./model-loader.ts";
+export type { LoadedArtifact, ModelLoader } from "./model-loader.ts";
+export { DEFAULT_WORKER_CONFIG, ModelWorkers } from "./model-workers.ts";
+export type { WorkerConfig } from "./model-workers.ts";
+export type { ModelServerMetrics } from "./server-metrics.ts";
+export { ResponseCache } from "./response-cache.ts";
+export { MetricUnit, Summary } from "./metrics/summary.ts";
+export type { SummarySnapshot } from "./metrics/summary.ts";
+export type { ErrorBody } from "./error-response.ts";

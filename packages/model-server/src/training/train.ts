@@ -1,0 +1,137 @@
+import { runTrainJob } from "@myriad/core/forecasting/run-train-job";
+import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { ChannelObjectStore } from "./channel-object-store.ts";
+import { type SageMakerPaths, sagemakerPaths, TRAINING_LAYOUT } from "./sagemaker-paths.ts";
+
+export interface TrainingOptions {
+  /** SageMaker's root: `/opt/ml` in the container, a temp dir in tests. */
+  root?: string;
+  /** Customers trained at once; fitting is synchronous, so this only overlaps file I/O. */
+  concurrency?: number;
+  log?: (message: string) => void;
+}
+
+export interface TrainingSummary {
+  host: string;
+  hosts: number;
+  assigned: number;
+  trained: number;
+  failed: number;
+  /** Customers whose artifact and result a restored checkpoint already held. */
+  resumed: number;
+  resultsFile: string;
+}
+
+interface ResourceConfig {
+  current_host: string;
+  hosts: string[];
+}
+
+/**
+ * The SageMaker training entry point: trains this host's share of the customers with core's
+ * runTrainJob, writing each customer's artifact as its own file under `checkpoints/` (never one
+ * archive), and this host's results to `checkpoints/results/<host>.json`.
+ *
+ * Which customers: with the `train` channel ShardedByS3Key, SageMaker already gave this host a
+ * share of the `data.csv` files, so it trains the jobs whose file is here; with
+ * FullyReplicated, job `i` goes to host `i mod hosts` (hosts sorted, from resourceconfig.json).
+ * A customer whose artifact and result a restored checkpoint already holds is not retrained.
+ * A customer that fails becomes a failed result; anything else that goes wrong (no jobs, bad
+ * config) is written to `output/failure`, as SageMaker expects, and rethrown.
+ */
+export async function runTraining(options: TrainingOptions = {}): Promise<TrainingSummary> {
+  const paths = sagemakerPaths(options.root);
+  const log = options.log ?? (() => {});
+  try {
+    return await train(paths, options.concurrency ?? 2, log);
+  } catch (e) {
+    await mkdir(dirname(paths.failure), { recursive: true });
+    await writeFile(paths.failure, `${(e as Error).message}`.slice(0, 1024));
+    throw e;
+  }
+}
+
+async function train(
+  paths: SageMakerPaths,
+  concurrency: number,
+  log: (m: string) => void,
+): Promise<TrainingSummary> {
+  const resources = await readJson<ResourceConfig>(paths.resourceConfig, {
+    current_host: "algo-1",
+    hosts: ["algo-1"],
+  });
+  const channels = await readJson<Record<string, { S3DistributionType?: string }>>(paths.inputDataConfig, {});
+  const jobs = await readJson<TrainJob[]>(
+    join(paths.channel(TRAINING_LAYOUT.jobsChannel), TRAINING_LAYOUT.jobsFile),
+  );
+  if (!Array.isArray(jobs)) throw new Error(`${TRAINING_LAYOUT.jobsFile} must be a list of train jobs`);
+  const hosts = [...resources.hosts].sort();
+  const hostIndex = hosts.indexOf(resources.current_host);
+  if (hostIndex < 0) throw new Error(`host ${resources.current_host} is not in ${JSON.stringify(hosts)}`);
+
+  const datasets = new Set(jobs.map((j) => j.dataset));
+  if (datasets.size > 1)
+    throw new Error(`one training job trains one dataset (got ${[...datasets].join(", ")})`);
+  const store = new ChannelObjectStore(
+    jobs[0]?.dataset ?? "",
+    paths.channel(TRAINING_LAYOUT.trainChannel),
+    paths.checkpoints,
+  );
+  const sharded = channels[TRAINING_LAYOUT.trainChannel]?.S3DistributionType === "ShardedByS3Key";
+  const mine = sharded
+    ? jobs.filter((job) => existsSync(store.pathOf(job.dataKey)))
+    : jobs.filter((_, i) => i % hosts.length === hostIndex);
+  log(
+    `${resources.current_host}: ${mine.length} of ${jobs.length} customers (${sharded ? "sharded" : "by index"})`,
+  );
+
+  let resumed = 0;
+  let next = 0;
+  const results: TrainResult[] = new Array(mine.length);
+  const worker = async () => {
+    while (next < mine.length) {
+      const i = next++;
+      const job = mine[i];
+      const resultKey = `${job.modelKey}.result.json`;
+      const previous = await store.get(resultKey);
+      if (previous && (await store.head(job.modelKey))) {
+        results[i] = JSON.parse(new TextDecoder().decode(previous)) as TrainResult;
+        resumed++;
+        continue;
+      }
+      results[i] = await runTrainJob(store, job);
+      if (results[i].ok) await store.put(resultKey, JSON.stringify(results[i]));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+
+  const resultsFile = join(paths.checkpoints, TRAINING_LAYOUT.resultsDir, `${resources.current_host}.json`);
+  await mkdir(dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, JSON.stringify(results));
+  const trained = results.filter((r) => r.ok).length;
+  const summary: TrainingSummary = {
+    host: resources.current_host,
+    hosts: hosts.length,
+    assigned: mine.length,
+    trained,
+    failed: mine.length - trained,
+    resumed,
+    resultsFile,
+  };
+  await mkdir(paths.model, { recursive: true });
+  await writeFile(join(paths.model, `summary-${resources.current_host}.json`), JSON.stringify(summary));
+  log(`${resources.current_host}: trained ${trained}, failed ${summary.failed}, resumed ${resumed}`);
+  return summary;
+}
+
+async function readJson<T>(path: string, fallback?: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fallback !== undefined) return fallback;
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}

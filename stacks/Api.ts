@@ -1,0 +1,72 @@
+import { ENV } from "@myriad/functions/aws/env";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { Api as SstApi, type StackContext, use } from "sst/constructs";
+import { Database } from "./Database.ts";
+import { grantBucket } from "./bucket-access.ts";
+import { handlerFunction } from "./handler-function.ts";
+import { Inference } from "./Inference.ts";
+import { Pipeline } from "./Pipeline.ts";
+import { Storage } from "./Storage.ts";
+
+/** Routes anyone may call; everything under /v1 needs a key. */
+export const PUBLIC_ROUTES = ["GET /health", "GET /openapi.json", "GET /docs"];
+export const AUTHORIZED_ROUTES = ["ANY /v1/{proxy+}"];
+
+/**
+ * The HTTP API: every route goes to the one Hono app in packages/functions/src/api.main
+ * (it routes /v1 itself, so a new endpoint needs no stack change). A Lambda authorizer,
+ * packages/functions/src/authorizer.main (simple responses, cached 60 s per Authorization
+ * header), checks the key before the API runs; /health, /openapi.json and /docs are open.
+ * Access logs go to CloudWatch.
+ */
+export function Api({ stack, app }: StackContext) {
+  const db = use(Database);
+  const { bucket } = use(Storage);
+  const inference = use(Inference);
+  const { stateMachine } = use(Pipeline);
+
+  const api = handlerFunction(stack, app, db, "Api", {
+    handler: "packages/functions/src/api.main",
+    description: "the HTTP API",
+    timeout: 29,
+    environment: {
+      [ENV.bucket]: bucket.bucketName,
+      [ENV.endpointName]: inference.endpointName,
+      [ENV.stateMachineArn]: stateMachine.stateMachineArn,
+    },
+  });
+  grantBucket(api, bucket, { read: ["customers/", "models/", "manifests/", "runs/"], write: ["raw/"] });
+  api.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ["sagemaker:InvokeEndpoint"], resources: [inference.endpointArn] }),
+  );
+
+  const authorizer = handlerFunction(stack, app, db, "Authorizer", {
+    handler: "packages/functions/src/authorizer.main",
+    description: "checks API keys",
+    timeout: 10,
+    memorySize: 512,
+  });
+
+  const httpApi = new SstApi(stack, "HttpApi", {
+    authorizers: {
+      key: {
+        type: "lambda",
+        function: authorizer,
+        responseTypes: ["simple"],
+        identitySource: ["$request.header.Authorization"],
+        resultsCacheTtl: "60 seconds",
+      },
+    },
+    defaults: { authorizer: "key" },
+    accessLog: true,
+    routes: {
+      ...Object.fromEntries(
+        PUBLIC_ROUTES.map((route) => [route, { function: api, authorizer: "none" as const }]),
+      ),
+      ...Object.fromEntries(AUTHORIZED_ROUTES.map((route) => [route, { function: api }])),
+    },
+  });
+
+  stack.addOutputs({ ApiUrl: httpApi.url });
+  return { httpApi, api, authorizer };
+}

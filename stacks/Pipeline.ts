@@ -1,0 +1,209 @@
+import { ENV } from "@myriad/functions/aws/env";
+import { STATE_MACHINE, TASK_FUNCTIONS, type TaskState } from "@myriad/core/pipeline/state-machine";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { type Function as SstFunction, type StackContext, use } from "sst/constructs";
+import { myriadConfig } from "./config.ts";
+import { Database } from "./Database.ts";
+import { grantBucket } from "./bucket-access.ts";
+import { handlerFunction } from "./handler-function.ts";
+import { Inference } from "./Inference.ts";
+import { Storage, stateMachineName } from "./Storage.ts";
+import { amazonForecast, grantSagemakerTraining, sagemakerTraining } from "./training.ts";
+
+/** Each Task state's handler file. */
+export const TASK_HANDLERS: Record<TaskState, string> = {
+  Preprocess: "packages/functions/src/preprocess.main",
+  Train: "packages/functions/src/train.main",
+  Register: "packages/functions/src/register.main",
+  Publish: "packages/functions/src/publish.main",
+  Warm: "packages/functions/src/warm.main",
+  RecordFailure: "packages/functions/src/record-failure.main",
+};
+
+/** Terminal execution statuses that on-run-status writes to the runs table. */
+export const RUN_STATUS_EVENTS = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/** `${Name}` placeholders of a definition. */
+export function placeholders(definition: unknown): string[] {
+  return [...new Set([...JSON.stringify(definition).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))];
+}
+
+/**
+ * The pipeline: one Lambda per Task state and the Standard state machine built from core's one
+ * ASL document (STATE_MACHINE) with DefinitionSubstitutions for its `${…FunctionArn}`
+ * placeholders: the document the local runner executes is the one deployed. Logging (ALL,
+ * with execution data) and X-Ray are on. An EventBridge rule sends the execution's terminal
+ * status changes to packages/functions/src/on-run-status.main, so runs that time out or are
+ * aborted (no Catch runs then) still land in the runs table.
+ */
+export function Pipeline({ stack, app }: StackContext) {
+  const config = myriadConfig(app);
+  const db = use(Database);
+  const { bucket } = use(Storage);
+  const inference = use(Inference);
+  const training = sagemakerTraining(stack, bucket);
+  const common = { [ENV.bucket]: bucket.bucketName };
+
+  const fn = (
+    state: TaskState,
+    description: string,
+    props: { timeout?: number; memorySize?: number; environment?: Record<string, string> } = {},
+  ) =>
+    handlerFunction(stack, app, db, state, {
+      handler: TASK_HANDLERS[state],
+      description,
+      ...props,
+      environment: { ...common, ...props.environment },
+    });
+  const functions: Record<TaskState, SstFunction> = {
+    Preprocess: fn("Preprocess", "validates, quarantines and resamples an upload", {
+      timeout: 900,
+      memorySize: 2048,
+    }),
+    Train: fn("Train", "trains one model per customer through the training backend", {
+      timeout: 900,
+      memorySize: config.trainMemoryMb,
+      environment: {
+        [ENV.trainingBackend]: config.trainingBackend,
+        [ENV.trainingImage]: training.image.imageUri,
+        [ENV.trainingRoleArn]: training.role.roleArn,
+        [ENV.trainingInstanceType]: config.trainingInstanceType,
+        [ENV.trainingInstanceCount]: String(config.trainingInstanceCount),
+        [ENV.trainingMaxSeconds]: String(config.trainingMaxSeconds),
+      },
+    }),
+    Register: fn("Register", "writes the model registry rows", { timeout: 300 }),
+    Publish: fn("Publish", "writes every customer's forecast rows", { timeout: 900, memorySize: 2048 }),
+    Warm: fn("Warm", "loads the new models into the endpoint", {
+      timeout: 600,
+      environment: { [ENV.endpointName]: inference.endpointName },
+    }),
+    RecordFailure: fn("RecordFailure", "records a failed state on the run", { timeout: 60 }),
+  };
+
+  grantBucket(functions.Preprocess, bucket, {
+    read: ["raw/", "customers/"],
+    write: ["customers/", "manifests/", "quarantine/"],
+  });
+  grantBucket(functions.Train, bucket, {
+    read: ["customers/", "manifests/", "training/"],
+    write: ["models/", "runs/", "training/"],
+  });
+  grantSagemakerTraining(stack, functions.Train, training.role);
+  let forecastRoleArn: string | undefined;
+  if (config.forecastEnabled) {
+    forecastRoleArn = amazonForecast(stack, bucket, functions.Train).role.roleArn;
+    functions.Train.addEnvironment(ENV.forecastRoleArn, forecastRoleArn);
+  }
+  grantBucket(functions.Register, bucket, { read: ["runs/", "manifests/"] });
+  grantBucket(functions.Publish, bucket, { read: ["runs/", "manifests/", "models/"] });
+  grantBucket(functions.Warm, bucket, { read: ["runs/", "manifests/"] });
+  grantBucket(functions.RecordFailure, bucket, { read: ["manifests/"] });
+  functions.Warm.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ["sagemaker:InvokeEndpoint"], resources: [inference.endpointArn] }),
+  );
+
+  // The one ASL document, with every placeholder it uses bound here.
+  const substitutions: Record<string, string> = {
+    ...Object.fromEntries(
+      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
+        TASK_FUNCTIONS[state],
+        functions[state].functionArn,
+      ]),
+    ),
+    BucketName: bucket.bucketName,
+    TrainingImageUri: training.image.imageUri,
+    TrainingRoleArn: training.role.roleArn,
+    TrainingInstanceType: config.trainingInstanceType,
+    TrainingInstanceCount: String(config.trainingInstanceCount),
+    TrainingMaxSeconds: String(config.trainingMaxSeconds),
+  };
+  const used = placeholders(STATE_MACHINE);
+  const unbound = used.filter((name) => substitutions[name] === undefined);
+  if (unbound.length > 0)
+    throw new Error(`the state machine uses placeholders the stack does not bind: ${unbound.join(", ")}`);
+
+  const stateMachine = new sfn.StateMachine(stack, "StateMachine", {
+    stateMachineName: stateMachineName(app),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(STATE_MACHINE)),
+    definitionSubstitutions: Object.fromEntries(used.map((name) => [name, substitutions[name]])),
+    tracingEnabled: true,
+    timeout: Duration.hours(24),
+    logs: {
+      destination: new logs.LogGroup(stack, "StateMachineLogs", {
+        logGroupName: `/aws/vendedlogs/states/${stateMachineName(app)}`,
+        retention: config.logRetentionDays as logs.RetentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: true,
+    },
+  });
+  // The ASL names unqualified function ARNs: no version or alias wildcard is needed.
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["lambda:InvokeFunction"],
+      resources: Object.values(functions).map((f) => f.functionArn),
+    }),
+  );
+  if (JSON.stringify(STATE_MACHINE).includes("sagemaker:createTrainingJob")) {
+    // The `.sync` integration: the state machine starts and watches the job itself.
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          "sagemaker:CreateTrainingJob",
+          "sagemaker:DescribeTrainingJob",
+          "sagemaker:StopTrainingJob",
+          "sagemaker:AddTags",
+        ],
+        resources: [
+          stack.formatArn({ service: "sagemaker", resource: "training-job", resourceName: "myriad-*" }),
+        ],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+        resources: [
+          stack.formatArn({
+            service: "events",
+            resource: "rule",
+            resourceName: "StepFunctionsGetEventsForSageMakerTrainingJobsRule",
+          }),
+        ],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["iam:PassRole"],
+        resources: [training.role.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+      }),
+    );
+  }
+
+  const onRunStatus = handlerFunction(stack, app, db, "OnRunStatus", {
+    handler: "packages/functions/src/on-run-status.main",
+    description: "writes an execution's final status to the runs table",
+    timeout: 60,
+    environment: common,
+  });
+  new events.Rule(stack, "RunStatus", {
+    description: "Myriad: pipeline executions that stopped",
+    eventPattern: {
+      source: ["aws.states"],
+      detailType: ["Step Functions Execution Status Change"],
+      detail: { stateMachineArn: [stateMachine.stateMachineArn], status: RUN_STATUS_EVENTS },
+    },
+    targets: [new targets.LambdaFunction(onRunStatus, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+  });
+
+  stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
+  return { stateMachine, functions, onRunStatus, training, forecastRoleArn };
+}

@@ -1,0 +1,120 @@
+import { ArnFormat, type Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type { Function as SstFunction } from "sst/constructs";
+import { grantBucket } from "./bucket-access.ts";
+import { repositoryImage } from "./images.ts";
+
+/**
+ * The SageMaker training side of the Pipeline stack: the image of
+ * packages/model-server/training.Dockerfile and the role training jobs run as. The role reads
+ * `customers/` (the ShardedByS3Key channel) and `training/` (the job list) and writes
+ * `training/` (checkpoints = per-customer artifacts, output); the Train Lambda then copies the
+ * artifacts to `models/`.
+ */
+export function sagemakerTraining(stack: Stack, bucket: s3.IBucket) {
+  const image = repositoryImage(stack, "TrainingImage", "packages/model-server/training.Dockerfile");
+  const role = new iam.Role(stack, "TrainingRole", {
+    assumedBy: new iam.ServicePrincipal("sagemaker.amazonaws.com"),
+    description: "Myriad SageMaker training jobs",
+  });
+  grantBucket(role, bucket, { read: ["customers/", "training/"], write: ["training/"] });
+  image.repository.grantPull(role);
+  role.addToPolicy(new iam.PolicyStatement({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+      ],
+      resources: [
+        stack.formatArn({
+          service: "logs",
+          resource: "log-group",
+          resourceName: "/aws/sagemaker/TrainingJobs*",
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      conditions: { StringLike: { "cloudwatch:namespace": "/aws/sagemaker/*" } },
+    }),
+  );
+  return { image, role };
+}
+
+/** What the Train Lambda may do with SageMaker: its own jobs (`myriad-*`) and passing the role. */
+export function grantSagemakerTraining(stack: Stack, fn: SstFunction, role: iam.IRole) {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:AddTags"],
+      resources: [
+        stack.formatArn({ service: "sagemaker", resource: "training-job", resourceName: "myriad-*" }),
+      ],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["iam:PassRole"],
+      resources: [role.roleArn],
+      conditions: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+    }),
+  );
+}
+
+/** Forecast resource types the backend creates, all named `myriad_*`. */
+const FORECAST_RESOURCES = [
+  "dataset",
+  "dataset-group",
+  "dataset-import-job",
+  "predictor",
+  "forecast",
+  "forecast-export-job",
+];
+
+/**
+ * Amazon Forecast (closed to new AWS customers; only when enabled): the role Forecast assumes
+ * to read the import file and write the export under `training/`, and the Train Lambda's
+ * rights over the `myriad_*` resources it creates.
+ */
+export function amazonForecast(stack: Stack, bucket: s3.IBucket, fn: SstFunction) {
+  const role = new iam.Role(stack, "ForecastRole", {
+    assumedBy: new iam.ServicePrincipal("forecast.amazonaws.com"),
+    description: "Amazon Forecast reads Myriad's import files and writes its exports",
+  });
+  grantBucket(role, bucket, { read: ["training/"], write: ["training/"] });
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: [
+        "forecast:CreateDataset",
+        "forecast:CreateDatasetGroup",
+        "forecast:CreateDatasetImportJob",
+        "forecast:CreateAutoPredictor",
+        "forecast:CreateForecast",
+        "forecast:CreateForecastExportJob",
+        "forecast:DescribeDatasetImportJob",
+        "forecast:DescribeAutoPredictor",
+        "forecast:DescribeForecast",
+        "forecast:DescribeForecastExportJob",
+        "forecast:GetAccuracyMetrics",
+      ],
+      resources: FORECAST_RESOURCES.map((resource) =>
+        stack.formatArn({ service: "forecast", resource, resourceName: "myriad_*" }),
+      ),
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["iam:PassRole"],
+      resources: [role.roleArn],
+      conditions: { StringEquals: { "iam:PassedToService": "forecast.amazonaws.com" } },
+    }),
+  );
+  return { role };
+}

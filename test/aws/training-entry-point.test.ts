@@ -1,0 +1,156 @@
+import { unpackArtifact } from "@myriad/core/artifact/archive";
+import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
+import {
+  TRAINING_LAYOUT as LAMBDA_LAYOUT,
+  trainingJobRequest,
+} from "@myriad/functions/aws/sagemaker-training-backend";
+import { TRAINING_LAYOUT } from "@myriad/model-server/training/sagemaker-paths";
+import { runTraining } from "@myriad/model-server/training/train";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { hourlyCsv, jobsFor } from "./fixtures.ts";
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+function write(path: string, body: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, body);
+}
+
+/** A fake /opt/ml as SageMaker lays it out on `host` of `hosts`, holding `present` customers. */
+function fakeOptMl(o: {
+  host: string;
+  hosts: string[];
+  jobs: TrainJob[] | string;
+  present: Record<string, string>;
+  distribution: string;
+}) {
+  const root = mkdtempSync(join(tmpdir(), "opt-ml-"));
+  roots.push(root);
+  write(
+    join(root, "input/config/resourceconfig.json"),
+    JSON.stringify({ current_host: o.host, hosts: o.hosts, network_interface_name: "eth0" }),
+  );
+  write(
+    join(root, "input/config/inputdataconfig.json"),
+    JSON.stringify({
+      train: { TrainingInputMode: "File", S3DistributionType: o.distribution, RecordWrapperType: "None" },
+      jobs: { TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" },
+    }),
+  );
+  write(join(root, "input/config/hyperparameters.json"), JSON.stringify({ dataset: "sales", version: "v" }));
+  if (typeof o.jobs !== "string" || o.jobs !== "absent") {
+    write(
+      join(root, "input/data/jobs/jobs.json"),
+      typeof o.jobs === "string" ? o.jobs : JSON.stringify(o.jobs),
+    );
+  }
+  for (const [id, csv] of Object.entries(o.present))
+    write(join(root, `input/data/train/${id}/data.csv`), csv);
+  return root;
+}
+const results = (root: string, host: string) =>
+  JSON.parse(readFileSync(join(root, "checkpoints/results", `${host}.json`), "utf8")) as TrainResult[];
+
+describe("SageMaker training entry point", () => {
+  it("trains this host's shard (ShardedByS3Key) into one artifact per customer under checkpoints/", async () => {
+    const jobs = jobsFor("sales", ["c1", "c2", "c3", "c4"]);
+    const root = fakeOptMl({
+      host: "algo-2",
+      hosts: ["algo-1", "algo-2"],
+      jobs,
+      distribution: "ShardedByS3Key",
+      present: { c2: hourlyCsv(14), c4: "timestamp,value\n" },
+    });
+    const summary = await runTraining({ root });
+    expect(summary).toMatchObject({
+      host: "algo-2",
+      hosts: 2,
+      assigned: 2,
+      trained: 1,
+      failed: 1,
+      resumed: 0,
+    });
+    expect(results(root, "algo-2").map((r) => [r.customerId, r.ok])).toEqual([
+      ["c2", true],
+      ["c4", false],
+    ]);
+    // Each artifact is its own file at checkpoints/<modelKey>: SageMaker uploads them one by one.
+    const artifact = await unpackArtifact(readFileSync(join(root, "checkpoints", jobs[1].modelKey)));
+    expect(artifact).toMatchObject({ customerId: "c2", dataset: "sales", version: jobs[1].version });
+    expect(existsSync(join(root, "checkpoints", jobs[3].modelKey))).toBe(false);
+    expect(readdirSync(join(root, "model"))).toEqual(["summary-algo-2.json"]);
+    expect(existsSync(join(root, "output/failure"))).toBe(false);
+  });
+
+  it("splits replicated data by host index and resumes from restored checkpoints", async () => {
+    const jobs = jobsFor("sales", ["c1", "c2", "c3"]);
+    const present = { c1: hourlyCsv(14), c2: hourlyCsv(14, 30), c3: hourlyCsv(14, 50) };
+    const root = fakeOptMl({
+      host: "algo-1",
+      hosts: ["algo-2", "algo-1"],
+      jobs,
+      distribution: "FullyReplicated",
+      present,
+    });
+    expect(await runTraining({ root })).toMatchObject({ assigned: 2, trained: 2 });
+    expect(results(root, "algo-1").map((r) => r.customerId)).toEqual(["c1", "c3"]);
+    // A Spot restart: checkpoints come back, nothing is trained twice.
+    expect(await runTraining({ root })).toMatchObject({ assigned: 2, trained: 2, resumed: 2 });
+  });
+
+  it("writes output/failure and fails when the job cannot start", async () => {
+    const root = fakeOptMl({
+      host: "algo-1",
+      hosts: ["algo-1"],
+      jobs: "absent",
+      distribution: "ShardedByS3Key",
+      present: {},
+    });
+    await expect(runTraining({ root })).rejects.toThrow(/jobs\.json/);
+    expect(readFileSync(join(root, "output/failure"), "utf8")).toMatch(/cannot read .*jobs\.json/);
+
+    const mixed = fakeOptMl({
+      host: "algo-1",
+      hosts: ["algo-1"],
+      jobs: [...jobsFor("a", ["c1"]), ...jobsFor("b", ["c1"])],
+      distribution: "ShardedByS3Key",
+      present: {},
+    });
+    await expect(runTraining({ root: mixed })).rejects.toThrow(/one dataset/);
+    expect(readFileSync(join(mixed, "output/failure"), "utf8")).toMatch(/one dataset/);
+  });
+
+  it("agrees with the Lambda side on channels, files and checkpoint layout", () => {
+    expect(TRAINING_LAYOUT).toEqual(LAMBDA_LAYOUT);
+    const request = trainingJobRequest("sales", "v", {
+      bucket: "b",
+      image: "i",
+      roleArn: "r",
+      instanceType: "ml.m5.large",
+      instanceCount: 2,
+      maxRuntimeSeconds: 60,
+    });
+    expect(request.InputDataConfig?.map((c) => c.ChannelName)).toEqual([
+      TRAINING_LAYOUT.trainChannel,
+      TRAINING_LAYOUT.jobsChannel,
+    ]);
+    expect(request.InputDataConfig?.[1].DataSource?.S3DataSource?.S3Uri).toMatch(
+      new RegExp(`/${TRAINING_LAYOUT.jobsFile}$`),
+    );
+    expect(request.CheckpointConfig?.LocalPath).toBe("/opt/ml/checkpoints");
+  });
+});

@@ -1,0 +1,349 @@
+import {
+  STATE_MACHINE,
+  substituteDefinition,
+  TASK_FUNCTIONS,
+  type TaskState,
+} from "@myriad/core/pipeline/state-machine";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { App, getStack } from "sst/constructs";
+import { initProject } from "sst/project.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AUTHORIZED_ROUTES, PUBLIC_ROUTES } from "../../stacks/Api.ts";
+import { readMyriadConfig } from "../../stacks/config.ts";
+import { Api, Database, Inference, Pipeline, Storage } from "../../stacks/index.ts";
+import { myriadApp } from "../../stacks/myriad-app.ts";
+import { RUN_STATUS_EVENTS, TASK_HANDLERS } from "../../stacks/Pipeline.ts";
+
+/**
+ * The whole app, synthesized once (a second synthesis throws on duplicate ids) with the recipe
+ * from design.md; every assertion reads the templates and cdk-nag annotations of that one run.
+ * Function code is never built: SST defers bundling to `app.finish()`, which is not called.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON, checked by the assertions
+type Json = any;
+type Resource = { Type: string; Properties: Record<string, Json> };
+type Statement = { stack: StackName; id: string; Action: Json; Resource: Json; Condition?: Json };
+const STACKS = { Database, Storage, Inference, Pipeline, Api } as const;
+type StackName = keyof typeof STACKS;
+
+let templates: Record<StackName, Template>;
+let annotations: Record<StackName, Annotations>;
+
+beforeAll(async () => {
+  process.env.npm_config_offline = "true";
+  await initProject({ stage: "test" });
+  const app = new App({
+    mode: "deploy",
+    stage: "test",
+    name: "myriad",
+    region: "us-east-1",
+    account: "123456789012",
+  });
+  myriadApp(app, readMyriadConfig("test", {}));
+  const entries = Object.entries(STACKS) as [StackName, Parameters<typeof getStack>[0]][];
+  templates = Object.fromEntries(
+    entries.map(([n, s]) => [n, Template.fromStack(getStack(s))]),
+  ) as typeof templates;
+  annotations = Object.fromEntries(
+    entries.map(([n, s]) => [n, Annotations.fromStack(getStack(s))]),
+  ) as typeof annotations;
+}, 120_000);
+
+const resources = (stack: StackName, type: string): [string, Resource][] =>
+  Object.entries(templates[stack].findResources(type)) as [string, Resource][];
+const only = (stack: StackName, type: string): Resource => {
+  const found = resources(stack, type);
+  expect(found, `${stack} ${type}`).toHaveLength(1);
+  return found[0][1];
+};
+/** The logical id of the function whose description names this handler. */
+const functionFor = (stack: StackName, handler: string): string => {
+  const found = resources(stack, "AWS::Lambda::Function").filter(([, r]) =>
+    String(r.Properties.Description ?? "").includes(`(${handler})`),
+  );
+  expect(found, handler).toHaveLength(1);
+  return found[0][0];
+};
+const getAtt = (value: unknown) => (value as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+
+describe("Storage", () => {
+  it("sends raw/ object-created events to on-upload", () => {
+    const config = only("Storage", "Custom::S3BucketNotifications").Properties.NotificationConfiguration;
+    expect(config.LambdaFunctionConfigurations).toHaveLength(1);
+    const [notification] = config.LambdaFunctionConfigurations;
+    expect(notification.Events).toEqual(["s3:ObjectCreated:*"]);
+    expect(notification.Filter.Key.FilterRules).toEqual([{ Name: "prefix", Value: "raw/" }]);
+    expect(getAtt(notification.LambdaFunctionArn)).toBe(
+      functionFor("Storage", "packages/functions/src/on-upload.main"),
+    );
+  });
+
+  it("keeps the bucket private, encrypted, versioned, TLS-only, with lifecycle rules", () => {
+    const buckets = resources("Storage", "AWS::S3::Bucket").filter(([id]) => id.startsWith("Bucket"));
+    expect(buckets).toHaveLength(1);
+    const [id, bucket] = buckets[0];
+    const p = bucket.Properties;
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe("AES256");
+    expect(p.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    expect(p.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    const rules = Object.fromEntries(p.LifecycleConfiguration.Rules.map((r: { Id: string }) => [r.Id, r]));
+    expect(rules.quarantine).toMatchObject({
+      Prefix: "quarantine/",
+      ExpirationInDays: 30,
+      Status: "Enabled",
+    });
+    expect(rules.models).toMatchObject({
+      Prefix: "models/",
+      Transitions: [{ StorageClass: "INTELLIGENT_TIERING" }],
+    });
+    expect(rules.versions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
+    templates.Storage.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe("Pipeline", () => {
+  const stateMachine = () => only("Pipeline", "AWS::StepFunctions::StateMachine").Properties;
+
+  it("deploys core's one ASL document, every state equal after substitution", () => {
+    const deployed = JSON.parse(stateMachine().DefinitionString);
+    const substitutions = stateMachine().DefinitionSubstitutions as Record<string, unknown>;
+    // Each placeholder is bound to the ARN of the function whose handler the state names.
+    const byPlaceholder: Record<string, string> = {};
+    for (const [state, placeholder] of Object.entries(TASK_FUNCTIONS) as [TaskState, string][]) {
+      const logicalId = functionFor("Pipeline", TASK_HANDLERS[state]);
+      expect(getAtt(substitutions[placeholder])).toBe(logicalId);
+      byPlaceholder[placeholder] = `arn:${logicalId}`;
+    }
+    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(byPlaceholder).sort());
+    const expected = substituteDefinition(STATE_MACHINE, byPlaceholder) as typeof STATE_MACHINE;
+    const actual = substituteDefinition(deployed, byPlaceholder) as typeof STATE_MACHINE;
+    expect(Object.keys(actual.States)).toEqual(Object.keys(expected.States));
+    for (const name of Object.keys(expected.States) as (keyof typeof expected.States)[]) {
+      expect(actual.States[name], name).toEqual(expected.States[name]);
+    }
+    expect({ ...actual, States: undefined }).toEqual({ ...expected, States: undefined });
+  });
+
+  it("is a Standard workflow with full logging and X-Ray", () => {
+    const p = stateMachine();
+    expect(p.StateMachineType).toBe("STANDARD");
+    expect(p.TracingConfiguration).toEqual({ Enabled: true });
+    expect(p.LoggingConfiguration).toMatchObject({ Level: "ALL", IncludeExecutionData: true });
+  });
+
+  it("routes execution status changes to on-run-status", () => {
+    const rule = only("Pipeline", "AWS::Events::Rule").Properties;
+    expect(rule.EventPattern).toMatchObject({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { status: RUN_STATUS_EVENTS },
+    });
+    expect(RUN_STATUS_EVENTS).toEqual(
+      expect.arrayContaining(["TIMED_OUT", "ABORTED", "FAILED", "SUCCEEDED"]),
+    );
+    expect(getAtt(rule.Targets[0].Arn)).toBe(
+      functionFor("Pipeline", "packages/functions/src/on-run-status.main"),
+    );
+  });
+
+  it("configures the Train function for the SageMaker backend", () => {
+    const id = functionFor("Pipeline", TASK_HANDLERS.Train);
+    const env = templates.Pipeline.toJSON().Resources[id].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      MYRIAD_TRAINING_BACKEND: "sagemaker",
+      MYRIAD_TRAINING_INSTANCE_TYPE: "ml.m5.large",
+      MYRIAD_TRAINING_INSTANCE_COUNT: "1",
+    });
+    expect(env.MYRIAD_TRAINING_IMAGE).toBeDefined();
+    expect(env.MYRIAD_TRAINING_ROLE_ARN).toBeDefined();
+  });
+});
+
+describe("Inference", () => {
+  it("serves every model from one multi-model SageMaker endpoint", () => {
+    const model = only("Inference", "AWS::SageMaker::Model").Properties;
+    expect(model.PrimaryContainer.Mode).toBe("MultiModel");
+    expect(model.PrimaryContainer.ModelDataUrl["Fn::Join"][1].at(-1)).toBe("/models/");
+    expect(model.EnableNetworkIsolation).toBe(true);
+    const variant = only("Inference", "AWS::SageMaker::EndpointConfig").Properties.ProductionVariants[0];
+    expect(variant).toMatchObject({
+      VariantName: "AllTraffic",
+      InstanceType: "ml.m5.large",
+      InitialInstanceCount: 1,
+    });
+    expect(only("Inference", "AWS::SageMaker::Endpoint").Properties.EndpointName).toBe("test-myriad-models");
+  });
+
+  it("scales the variant on invocations per instance", () => {
+    const target = only("Inference", "AWS::ApplicationAutoScaling::ScalableTarget").Properties;
+    expect(target).toMatchObject({
+      ServiceNamespace: "sagemaker",
+      ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+      ResourceId: "endpoint/test-myriad-models/variant/AllTraffic",
+      MinCapacity: 1,
+      MaxCapacity: 2,
+    });
+    const policy = only("Inference", "AWS::ApplicationAutoScaling::ScalingPolicy").Properties;
+    expect(policy.PolicyType).toBe("TargetTrackingScaling");
+    expect(
+      policy.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType,
+    ).toBe("SageMakerVariantInvocationsPerInstance");
+  });
+});
+
+describe("Database", () => {
+  it("is Aurora Serverless v2 PostgreSQL behind an RDS Proxy with TLS", () => {
+    const cluster = only("Database", "AWS::RDS::DBCluster").Properties;
+    expect(cluster).toMatchObject({
+      Engine: "aurora-postgresql",
+      StorageEncrypted: true,
+      DatabaseName: "myriad",
+    });
+    expect(cluster.ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: 0.5, MaxCapacity: 4 });
+    expect(cluster.EngineMode).toBeUndefined(); // "serverless" would be v1
+    expect(only("Database", "AWS::RDS::DBInstance").Properties.DBInstanceClass).toBe("db.serverless");
+    expect(only("Database", "AWS::RDS::DBProxy").Properties).toMatchObject({
+      EngineFamily: "POSTGRESQL",
+      RequireTLS: true,
+    });
+    expect(resources("Database", "AWS::SecretsManager::RotationSchedule")).toHaveLength(1);
+  });
+
+  it("applies the migrations on every deploy through migrate.main", () => {
+    const script = only("Database", "Custom::SSTScript").Properties;
+    const migrate = functionFor("Database", "packages/functions/src/migrate.main");
+    expect(script.UserCreateFunction).toEqual({ Ref: migrate });
+    expect(script.UserUpdateFunction).toEqual({ Ref: migrate });
+  });
+});
+
+describe("Api", () => {
+  it("routes everything to api.main, /v1 behind the Lambda authorizer", () => {
+    const api = functionFor("Api", "packages/functions/src/api.main");
+    const integrations = Object.fromEntries(resources("Api", "AWS::ApiGatewayV2::Integration"));
+    const routes = resources("Api", "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...PUBLIC_ROUTES, ...AUTHORIZED_ROUTES].sort());
+    for (const route of routes) {
+      const integration = integrations[route.Target["Fn::Join"][1][1].Ref];
+      expect(getAtt(integration.Properties.IntegrationUri)).toBe(api);
+      if (PUBLIC_ROUTES.includes(route.RouteKey)) expect(route.AuthorizationType).toBe("NONE");
+      else expect(route.AuthorizationType).toBe("CUSTOM");
+    }
+    const authorizer = only("Api", "AWS::ApiGatewayV2::Authorizer").Properties;
+    expect(authorizer).toMatchObject({
+      AuthorizerType: "REQUEST",
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: "2.0",
+      IdentitySource: ["$request.header.Authorization"],
+    });
+    expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(
+      functionFor("Api", "packages/functions/src/authorizer.main"),
+    );
+  });
+});
+
+describe("IAM and functions", () => {
+  const statements = (): Statement[] =>
+    (Object.keys(STACKS) as StackName[]).flatMap((stack) =>
+      resources(stack, "AWS::IAM::Policy").flatMap(([id, r]) =>
+        (r.Properties.PolicyDocument.Statement as Json[]).map((s) => ({ stack, id, ...s })),
+      ),
+    );
+  const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+  /** Actions AWS offers no resource-level permission for: the only ones allowed on "*". */
+  const STAR_ACTIONS = new Set([
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    // CDK's log-retention and bucket-notification helpers (suppressed framework code).
+    "logs:PutRetentionPolicy",
+    "logs:DeleteRetentionPolicy",
+    "s3:PutBucketNotification",
+  ]);
+
+  it("grants no wildcard action and '*' only for actions without resource-level permissions", () => {
+    for (const s of statements()) {
+      for (const action of list(s.Action)) {
+        expect(action, `${s.stack}/${s.id}`).not.toBe("*");
+        expect(action, `${s.stack}/${s.id}`).not.toMatch(/:\*$/);
+        if (list(s.Resource).includes("*"))
+          expect(STAR_ACTIONS.has(action), `${s.stack}/${s.id}: ${action} on *`).toBe(true);
+      }
+      if (list(s.Action).includes("cloudwatch:PutMetricData")) {
+        expect(s.Condition?.StringLike?.["cloudwatch:namespace"]).toBe("/aws/sagemaker/*");
+      }
+    }
+  });
+
+  it("lets Train start only Myriad's training jobs and pass only the training role to SageMaker", () => {
+    const train = statements().filter((s) => list(s.Action).includes("sagemaker:CreateTrainingJob"));
+    expect(train.length).toBeGreaterThan(0);
+    for (const s of train) expect(JSON.stringify(s.Resource)).toContain("training-job/myriad-*");
+    const passRole = statements().filter((s) => list(s.Action).includes("iam:PassRole"));
+    for (const s of passRole) {
+      expect(s.Condition.StringEquals["iam:PassedToService"]).toMatch(
+        /^(sagemaker|forecast)\.amazonaws\.com$/,
+      );
+    }
+  });
+
+  it("runs every handler on nodejs22.x with tracing, and no S3 grant wider than a prefix", () => {
+    for (const stack of Object.keys(STACKS) as StackName[]) {
+      for (const [id, fn] of resources(stack, "AWS::Lambda::Function")) {
+        if (!String(fn.Properties.Description ?? "").startsWith("Myriad ")) continue;
+        expect(fn.Properties.Runtime, id).toBe("nodejs22.x");
+        expect(fn.Properties.TracingConfig, id).toEqual({ Mode: "Active" });
+        expect(fn.Properties.VpcConfig, id).toBeDefined();
+      }
+    }
+    for (const s of statements().filter((s) => list(s.Action).some((a: string) => a.startsWith("s3:")))) {
+      expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|\.Arn"\]\},"\/\*"/);
+    }
+  });
+});
+
+describe("cdk-nag", () => {
+  it("has no unsuppressed AwsSolutions finding in any stack", () => {
+    for (const stack of Object.keys(STACKS) as StackName[]) {
+      const findings = [
+        ...annotations[stack].findError("*", Match.stringLikeRegexp("AwsSolutions-.*")),
+        ...annotations[stack].findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")),
+      ].map((f) => `${f.id}: ${String(f.entry.data).split(":")[0]}`);
+      expect(findings, stack).toEqual([]);
+    }
+  });
+
+  it("records a reason for every suppression", () => {
+    const suppressions = (Object.keys(STACKS) as StackName[]).flatMap((stack) =>
+      Object.values(templates[stack].toJSON().Metadata?.cdk_nag?.rules_to_suppress ?? []),
+    ) as { id: string; reason: string }[];
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(40);
+  });
+});
