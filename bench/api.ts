@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { registerModels } from "@myriad/core/registry/models";
-import { publishForecast } from "@myriad/core/registry/forecasts";
+import { type Publication, publishForecasts } from "@myriad/core/registry/forecasts";
 import { upsertCustomers } from "@myriad/core/registry/customers";
 import { configFromEnv } from "@myriad/local/env";
 import { startStack } from "@myriad/local/stack";
@@ -57,7 +57,7 @@ export async function main(args: string[]) {
 }
 
 /** 1,000 customers with an active model and a 168-point forecast, written with the registry's own queries. */
-async function seed(db: Parameters<typeof publishForecast>[0]) {
+async function seed(db: Parameters<typeof publishForecasts>[0]) {
   const start = Date.UTC(2026, 0, 1);
   const ids = Array.from({ length: CUSTOMERS }, (_, i) => String(i));
   await upsertCustomers(
@@ -87,6 +87,7 @@ async function seed(db: Parameters<typeof publishForecast>[0]) {
       artifactKey: `models/bench/${id}/v1.tar.gz`,
     })),
   );
+  let batch: Publication[] = [];
   for (const id of ids) {
     const points = Array.from({ length: HORIZON }, (_, h) => {
       const v = 500 + 100 * Math.sin((2 * Math.PI * h) / 24);
@@ -98,7 +99,11 @@ async function seed(db: Parameters<typeof publishForecast>[0]) {
         p90: v + 50,
       };
     });
-    await publishForecast(db, { dataset: "bench", customerId: id, version: "v1" }, points);
+    batch.push({ customerId: id, version: "v1", points });
+    if (batch.length === 50) {
+      await publishForecasts(db, "bench", batch);
+      batch = [];
+    }
   }
 }
 

@@ -195,7 +195,7 @@ describe("ForecastTrainingBackend", () => {
     expect(await store.get(jobs[1].modelKey)).toBeUndefined();
   });
 
-  it("hands back with TransientError while Forecast works, then resumes from the saved ARNs", async () => {
+  it("hands back with TrainingPending while Forecast works, then resumes from the saved ARNs", async () => {
     allActive();
     forecast
       .on(DescribeAutoPredictorCommand)
@@ -207,7 +207,7 @@ describe("ForecastTrainingBackend", () => {
       .train(jobs)
       .catch((e) => e);
     expect(first).toMatchObject({
-      name: "TransientError",
+      name: "TrainingPending",
       message: expect.stringContaining("dataset-import-job"),
     });
     const saved = JSON.parse(new TextDecoder().decode(await store.get(`${PREFIX}state.json`)));
@@ -215,7 +215,7 @@ describe("ForecastTrainingBackend", () => {
     const second = await backend(store, 0)
       .train(jobs)
       .catch((e) => e);
-    expect(second).toMatchObject({ name: "TransientError", message: expect.stringContaining("predictor") });
+    expect(second).toMatchObject({ name: "TrainingPending", message: expect.stringContaining("predictor") });
     const final = await backend(store, 0).train(jobs);
     expect(final[0].ok).toBe(true);
     for (const create of [

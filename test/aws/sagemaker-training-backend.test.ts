@@ -162,7 +162,7 @@ describe("SageMakerTrainingBackend", () => {
     expect(s3.commandCalls(S3.CopyObjectCommand)).toHaveLength(0);
   });
 
-  it("hands back with TransientError while the job still runs, and resumes on the next call", async () => {
+  it("hands back with TrainingPending while the job still runs, and resumes on the next call", async () => {
     const store = new MemoryObjectStore();
     const jobs = await hostResults(store);
     sagemaker
@@ -175,7 +175,7 @@ describe("SageMakerTrainingBackend", () => {
     const error = await backend(store, { ...OPTIONS, waitMs: 0 })
       .train(jobs)
       .catch((e) => e);
-    expect(error.name).toBe("TransientError");
+    expect(error.name).toBe("TrainingPending");
     expect(isTrainingPending(error)).toBe(true);
     sagemaker.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: "Completed" });
     s3.on(S3.CopyObjectCommand).resolves({});

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey, verifyApiKey } from "@myriad/core/registry/api-keys";
 import { listCustomers, upsertCustomers } from "@myriad/core/registry/customers";
-import { publishForecast, readForecast } from "@myriad/core/registry/forecasts";
+import { publishForecasts, readForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, registerModels } from "@myriad/core/registry/models";
 import { getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { addRunCounts, createRun, finishRun, recordState } from "@myriad/core/registry/runs";
@@ -87,13 +87,16 @@ for (const dialect of DIALECTS) {
       });
       await registerModels(t.db, [model("v1"), model("v2")]);
       expect(await activeModel(t.db, "d", "c1")).toBeUndefined();
-      await publishForecast(t.db, { dataset: "d", customerId: "c1", version: "v1" }, [
-        point("2026-01-01T00:00:00Z", 5),
-        point("2026-01-01T01:00:00Z", 6),
+      await publishForecasts(t.db, "d", [
+        {
+          customerId: "c1",
+          version: "v1",
+          points: [point("2026-01-01T00:00:00Z", 5), point("2026-01-01T01:00:00Z", 6)],
+        },
       ]);
       expect((await activeModel(t.db, "d", "c1"))?.version).toBe("v1");
-      await publishForecast(t.db, { dataset: "d", customerId: "c1", version: "v2" }, [
-        { ...point("2026-01-02T00:00:00Z", 7), p5: 1 },
+      await publishForecasts(t.db, "d", [
+        { customerId: "c1", version: "v2", points: [{ ...point("2026-01-02T00:00:00Z", 7), p5: 1 }] },
       ]);
       const forecast = await readForecast(t.db, "d", "c1");
       expect(forecast?.version).toBe("v2");

@@ -1,13 +1,8 @@
 import type { RunDetail, StateSummary } from "../api/types.ts";
 import { s } from "../lib/dom.ts";
 import { formatDuration } from "../lib/format.ts";
-import {
-  type AslDocument,
-  type GraphLayout,
-  type NodeStatus,
-  nodeStatuses,
-  takenEdges,
-} from "./state-graph.ts";
+import { type NodeStatus, nodeStatuses, takenEdges } from "./node-status.ts";
+import type { AslDocument, GraphLayout } from "./state-graph.ts";
 
 /** Words the Step Functions console uses for each status. */
 export const STATUS_LABELS: Record<NodeStatus, string> = {
@@ -124,7 +119,7 @@ export function renderStateGraph(
         const status = statuses.get(id) ?? "NOT_RUN";
         node.g.setAttribute("data-status", status);
         const state = byName.get(id);
-        const text = subLabel(status, state);
+        const text = subLabel(asl.States[id]?.Type, status, state);
         node.sub.textContent = text;
         node.title.textContent = `${id}: ${text}`;
         if (id in asl.States) sentences.push(`${id}: ${text}.`);
@@ -144,8 +139,9 @@ export function renderStateGraph(
   };
 }
 
-function subLabel(status: NodeStatus, state: StateSummary | undefined): string {
-  const parts = [STATUS_LABELS[status]];
+/** Status, duration and retries; flow states (Choice, Wait, Pass) also say what they are. */
+function subLabel(type: string | undefined, status: NodeStatus, state: StateSummary | undefined): string {
+  const parts = type && type !== "Task" && type !== "Fail" ? [type, STATUS_LABELS[status]] : [STATUS_LABELS[status]];
   if (state?.durationMs !== null && state?.durationMs !== undefined)
     parts.push(formatDuration(state.durationMs));
   if (state && state.attempts > 1) parts.push(`${state.attempts} attempts`);

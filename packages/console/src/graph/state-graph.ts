@@ -1,6 +1,5 @@
 // dagre is CommonJS: a default import works in Vite and in Node (tests), named imports only in Vite.
 import dagre from "@dagrejs/dagre";
-import type { RunDetail } from "../api/types.ts";
 
 /** The slice of an Amazon States Language document the graph needs. */
 export interface AslDocument {
@@ -13,8 +12,20 @@ export interface AslState {
   Next?: string;
   End?: boolean;
   Default?: string;
-  Choices?: readonly { Next: string }[];
+  Choices?: readonly ChoiceRule[];
   Catch?: readonly { Next: string }[];
+  /** Where a Task's result goes in the execution's state (`$.train`). */
+  ResultPath?: string | null;
+}
+
+/** A Choice rule: a comparison on `Variable`, or `And` / `Or` / `Not` of rules; top-level rules have `Next`. */
+export interface ChoiceRule {
+  Variable?: string;
+  And?: readonly ChoiceRule[];
+  Or?: readonly ChoiceRule[];
+  Not?: ChoiceRule;
+  Next?: string;
+  readonly [operator: string]: unknown;
 }
 
 /** Pseudo-states drawn as the Step Functions console draws them. */
@@ -59,7 +70,7 @@ export function transitions(asl: AslDocument): { from: string; to: string; kind:
     const nexts = new Set<string>();
     if (state.Next) nexts.add(state.Next);
     if (state.Default) nexts.add(state.Default);
-    for (const choice of state.Choices ?? []) nexts.add(choice.Next);
+    for (const choice of state.Choices ?? []) if (choice.Next) nexts.add(choice.Next);
     for (const to of nexts) out.push({ from: name, to, kind: "next" });
     if (state.End || state.Type === "Succeed") out.push({ from: name, to: END, kind: "next" });
     for (const to of new Set((state.Catch ?? []).map((c) => c.Next)))
@@ -151,65 +162,4 @@ export function layoutStateMachine(asl: AslDocument): GraphLayout {
   const label = g.graph();
   const width = Math.max(label.width ?? 0, ...nodes.map((n) => n.x + n.width / 2 + 8));
   return { nodes, edges, width, height: label.height ?? 0 };
-}
-
-/**
- * How a state looks for one run, with the Step Functions console's vocabulary: a state whose
- * error a Catch handled is "caught"; a state still marked running on a stopped run is "stopped".
- */
-export type NodeStatus = "SUCCEEDED" | "FAILED" | "CAUGHT" | "RUNNING" | "STOPPED" | "NOT_RUN";
-
-/**
- * Each node's status for a run. Recorded states come from the run's events. The failure path
- * (RecordFailure, Failed) records no events of its own, so it is inferred: when a run failed
- * after a state with a Catch failed, the Catch target and what follows it ran, the Fail state
- * failed the run, and the failed state shows as caught.
- */
-export function nodeStatuses(
-  asl: AslDocument,
-  run: Pick<RunDetail, "status" | "states">,
-): Map<string, NodeStatus> {
-  const statuses = new Map<string, NodeStatus>();
-  const recorded = new Map(run.states.map((s) => [s.name, s]));
-  const ended = run.status !== "RUNNING";
-  statuses.set(START, "SUCCEEDED");
-  for (const name of Object.keys(asl.States)) {
-    const s = recorded.get(name);
-    if (!s) statuses.set(name, "NOT_RUN");
-    else if (s.status === "RUNNING") statuses.set(name, ended ? "STOPPED" : "RUNNING");
-    else statuses.set(name, s.status);
-  }
-  if (run.status === "FAILED") {
-    const edges = transitions(asl);
-    for (const [name, state] of Object.entries(asl.States)) {
-      if (statuses.get(name) !== "FAILED" || !state.Catch?.length) continue;
-      statuses.set(name, "CAUGHT");
-      // Walk the failure path from the Catch target.
-      let at: string | undefined = state.Catch[0].Next;
-      const seen = new Set<string>();
-      while (at && at !== END && !seen.has(at)) {
-        seen.add(at);
-        const type: string | undefined = asl.States[at]?.Type;
-        if (statuses.get(at) === "NOT_RUN") statuses.set(at, type === "Fail" ? "FAILED" : "SUCCEEDED");
-        at = edges.find((e) => e.from === at && e.kind === "next")?.to;
-      }
-    }
-  }
-  statuses.set(END, run.status === "SUCCEEDED" ? "SUCCEEDED" : "NOT_RUN");
-  return statuses;
-}
-
-/** Transitions the run took: both ends ran, leaving a state that succeeded (or was caught, for a Catch). */
-export function takenEdges(
-  edges: readonly Pick<GraphEdge, "id" | "from" | "to" | "kind">[],
-  statuses: Map<string, NodeStatus>,
-): Set<string> {
-  const taken = new Set<string>();
-  for (const e of edges) {
-    const from = statuses.get(e.from);
-    const to = statuses.get(e.to);
-    if (!to || to === "NOT_RUN") continue;
-    if (e.kind === "next" ? from === "SUCCEEDED" : from === "CAUGHT") taken.add(e.id);
-  }
-  return taken;
 }

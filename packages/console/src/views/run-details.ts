@@ -1,6 +1,7 @@
 import type { RunCounts, RunDetail, StateSummary } from "../api/types.ts";
 import { STATUS_LABELS } from "../graph/render-state-graph.ts";
-import type { AslDocument, NodeStatus } from "../graph/state-graph.ts";
+import type { NodeStatus } from "../graph/node-status.ts";
+import type { AslDocument } from "../graph/state-graph.ts";
 import { type Child, h } from "../lib/dom.ts";
 import { formatCount, formatDuration, formatTime } from "../lib/format.ts";
 import { facts, statusBadge } from "./ui.ts";

@@ -27,7 +27,8 @@ export const DatasetConfigSchema = z
       })
       .default({ customerId: "customer_id", timestamp: "timestamp", value: "consumption" }),
     delimiter: z.enum([",", ";", "\t"]).optional(),
-    backend: z.enum(BACKENDS).default("local"),
+    /** Absent: the deployment's default backend (`local` on the embedded stack). */
+    backend: z.enum(BACKENDS).optional(),
     algorithm: z.string().optional(),
   })
   .strict();

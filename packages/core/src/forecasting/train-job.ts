@@ -1,5 +1,6 @@
 import type { Frequency } from "../series/frequency.ts";
 import type { ModelMetrics } from "../models/model.ts";
+import type { Backend } from "../dataset/dataset-config.ts";
 
 /** One customer to train, as the Train state hands it to a backend. */
 export interface TrainJob {
@@ -15,6 +16,8 @@ export interface TrainJob {
   quantiles: number[];
   /** Pin one algorithm instead of letting the AutoPredictor choose. */
   algorithm?: string;
+  /** The dataset's backend; absent means the deployment's default. */
+  backend?: Backend;
 }
 
 export type TrainResult =

@@ -9,8 +9,8 @@ export const FIT_CYCLES = 8;
 
 /**
  * The recent, gap-free stretch of `input.y` a model fits on: eight cycles of its longest
- * period (at least 200 points and three cycles, at most {@link MAX_FIT_POINTS}), gaps filled
- * with that period's shape. Older history adds cost, not accuracy, for these models.
+ * period, fewer for long periods (see windowLength), gaps filled with that period's shape.
+ * Older history adds cost, not accuracy, for these models.
  *
  * @param longest - longest seasonal period the model uses, in steps; 0 for none.
  * @returns the window, safe to read but not to modify (it may alias `input.y`).
@@ -28,9 +28,14 @@ export function rawWindow(input: FitInput, longest: number, cycles = FIT_CYCLES)
   return y.subarray(first);
 }
 
+/**
+ * `cycles` cycles of the longest period, but no more than 1,500 points once four cycles fit in
+ * them (four years are enough for a yearly season; eight weeks of hourly data are 1,344
+ * points), never more than {@link MAX_FIT_POINTS}, never fewer than three cycles or 200 points.
+ */
 function windowLength(longest: number, cycles: number): number {
   const m = Math.ceil(longest);
-  return Math.max(Math.min(cycles * m, MAX_FIT_POINTS), 3 * m, 200);
+  return Math.max(Math.min(cycles * m, Math.max(4 * m, 1500), MAX_FIT_POINTS), 3 * m, 200);
 }
 
 /** The periods of `periods` with at least `cycles` whole cycles in `length` points. */

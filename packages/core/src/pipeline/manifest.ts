@@ -26,7 +26,8 @@ export interface Manifest {
   horizon: number;
   quantiles: number[];
   aggregation: "sum" | "mean";
-  backend: Backend;
+  /** The dataset's training backend; absent means the deployment's default. */
+  backend?: Backend;
   algorithm?: string;
   customers: ManifestCustomer[];
   rows: { in: number; out: number; quarantined: number };
@@ -45,7 +46,7 @@ export interface PreprocessResult {
   frequency: Frequency;
   horizon: number;
   quantiles: number[];
-  backend: Backend;
+  backend?: Backend;
   customers: number;
   rows: Manifest["rows"];
   reasons: Record<string, number>;

@@ -7,6 +7,8 @@ export interface TrainSummary {
   version: string;
   trained: number;
   failed: number;
+  /** Remote training still running: the state machine waits, then runs Train again. */
+  pending?: boolean;
 }
 
 export interface RegisterSummary {

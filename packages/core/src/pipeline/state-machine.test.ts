@@ -7,10 +7,13 @@ describe("the pipeline's ASL document", () => {
     const seen: string[] = [];
     while (name) {
       seen.push(name);
-      const state = STATE_MACHINE.States[name as keyof typeof STATE_MACHINE.States] as { Next?: string };
-      name = state.Next;
+      const state = STATE_MACHINE.States[name as keyof typeof STATE_MACHINE.States] as {
+        Next?: string;
+        Default?: string;
+      };
+      name = state.Next ?? state.Default;
     }
-    expect(seen).toEqual([...PIPELINE_STATES]);
+    expect(seen.filter((s) => s !== "TrainingDone")).toEqual([...PIPELINE_STATES]);
   });
 
   it("catches every pipeline state into RecordFailure, which ends in a Fail state", () => {

@@ -55,7 +55,23 @@ export const STATE_MACHINE = {
   StartAt: "Preprocess",
   States: {
     Preprocess: task("Preprocess", "$.preprocess", "Train"),
-    Train: task("Train", "$.train", "Register"),
+    Train: task("Train", "$.train", "TrainingDone"),
+    // Remote training (SageMaker, Amazon Forecast) can outlast a Lambda: Train returns
+    // `pending` and the execution waits, then calls Train again, which resumes the same jobs.
+    TrainingDone: {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: "$.train.pending", IsPresent: true },
+            { Variable: "$.train.pending", BooleanEquals: true },
+          ],
+          Next: "WaitForTraining",
+        },
+      ],
+      Default: "Register",
+    },
+    WaitForTraining: { Type: "Wait", Seconds: 60, Next: "Train" },
     Register: task("Register", "$.register", "Publish"),
     Publish: task("Publish", "$.publish", "Warm"),
     Warm: task("Warm", "$.warm", undefined),

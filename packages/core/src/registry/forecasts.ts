@@ -4,38 +4,43 @@ import type { ForecastPoint } from "../ports/inference-endpoint.ts";
 const CORE_KEYS = new Set(["timestamp", "mean", "p10", "p50", "p90"]);
 const CHUNK = 1000;
 
+/** One customer's new forecast, with the model version that made it. */
+export interface Publication {
+  customerId: string;
+  version: string;
+  points: ForecastPoint[];
+}
+
 /**
- * Publishes a customer's forecast and makes its model version the active one, in one
- * transaction: readers see either the old version with its forecast or the new one with its
- * own, never a mix. Older versions' forecasts are deleted; their registry rows stay.
+ * Publishes customers' forecasts and makes each one's model version the active one, all in one
+ * transaction: a reader sees either a customer's old version with its forecast or the new one
+ * with its own, never a mix. Older forecasts are deleted; their registry rows stay. Batching
+ * many customers per transaction keeps Publish to a few statements per batch.
  */
-export async function publishForecast(
-  db: Db,
-  target: { dataset: string; customerId: string; version: string },
-  points: ForecastPoint[],
-): Promise<void> {
-  const { dataset, customerId, version } = target;
-  const rows = points.map((p) => {
-    const extra: Record<string, number> = {};
-    for (const [k, v] of Object.entries(p)) if (!CORE_KEYS.has(k)) extra[k] = v as number;
-    return {
-      dataset,
-      customer_id: customerId,
-      version,
-      ts: p.timestamp,
-      mean: p.mean,
-      p10: p.p10 ?? null,
-      p50: p.p50 ?? null,
-      p90: p.p90 ?? null,
-      extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
-    };
-  });
+export async function publishForecasts(db: Db, dataset: string, items: Publication[]): Promise<void> {
+  if (items.length === 0) return;
+  const ids = items.map((i) => i.customerId);
+  const rows = items.flatMap(({ customerId, version, points }) =>
+    points.map((p) => {
+      const extra: Record<string, number> = {};
+      for (const [k, v] of Object.entries(p)) if (!CORE_KEYS.has(k)) extra[k] = v as number;
+      return {
+        dataset,
+        customer_id: customerId,
+        version,
+        ts: p.timestamp,
+        mean: p.mean,
+        p10: p.p10 ?? null,
+        p50: p.p50 ?? null,
+        p90: p.p90 ?? null,
+        extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
+      };
+    }),
+  );
+  const byVersion = new Map<string, string[]>();
+  for (const i of items) byVersion.set(i.version, [...(byVersion.get(i.version) ?? []), i.customerId]);
   await db.transaction().execute(async (tx) => {
-    await tx
-      .deleteFrom("forecasts")
-      .where("dataset", "=", dataset)
-      .where("customer_id", "=", customerId)
-      .execute();
+    await tx.deleteFrom("forecasts").where("dataset", "=", dataset).where("customer_id", "in", ids).execute();
     for (let i = 0; i < rows.length; i += CHUNK) {
       await tx
         .insertInto("forecasts")
@@ -46,17 +51,18 @@ export async function publishForecast(
       .updateTable("models")
       .set({ active: false })
       .where("dataset", "=", dataset)
-      .where("customer_id", "=", customerId)
+      .where("customer_id", "in", ids)
       .where("active", "=", true)
-      .where("version", "!=", version)
       .execute();
-    await tx
-      .updateTable("models")
-      .set({ active: true, activated_at: new Date() })
-      .where("dataset", "=", dataset)
-      .where("customer_id", "=", customerId)
-      .where("version", "=", version)
-      .execute();
+    for (const [version, customers] of byVersion) {
+      await tx
+        .updateTable("models")
+        .set({ active: true, activated_at: new Date() })
+        .where("dataset", "=", dataset)
+        .where("customer_id", "in", customers)
+        .where("version", "=", version)
+        .execute();
+    }
   });
 }
 

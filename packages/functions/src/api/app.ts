@@ -19,7 +19,12 @@ export const API_VERSION = "1.0.0";
  * `/openapi.json` and `/docs` do not. Request schemas validate input and generate the OpenAPI
  * document; domain errors keep their status and code.
  */
-export function createApi(deps: ApiDeps) {
+export interface ApiOptions {
+  /** How long a customer's published forecast is served from memory (ms); 0 disables. Default 2 s. */
+  forecastCacheMs?: number;
+}
+
+export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -49,9 +54,10 @@ export function createApi(deps: ApiDeps) {
   app.get("/docs", (c) => c.html(DOCS_HTML));
 
   app.use("/v1/*", authenticate(deps.db));
-  for (const routes of [runRoutes, keyRoutes, datasetRoutes, customerRoutes, uploadRoutes, endpointRoutes]) {
+  for (const routes of [runRoutes, keyRoutes, datasetRoutes, uploadRoutes, endpointRoutes]) {
     app.route("/", routes(deps));
   }
+  app.route("/", customerRoutes(deps, options));
 
   app.notFound((c) => problem(c, 404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

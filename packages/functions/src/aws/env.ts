@@ -116,7 +116,7 @@ export function readAwsConfig(env: Env = process.env): AwsConfig {
       instanceType: getStringFromEnv(ENV.trainingInstanceType, { default: "ml.m5.large", env }),
       instanceCount: getNumberFromEnv(ENV.trainingInstanceCount, { default: 1, env }),
       maxSeconds: getNumberFromEnv(ENV.trainingMaxSeconds, { default: 3600, env }),
-      waitSeconds: getNumberFromEnv(ENV.trainingWaitSeconds, { default: 600, env }),
+      waitSeconds: getNumberFromEnv(ENV.trainingWaitSeconds, { default: 60, env }),
     },
     forecastRoleArn: getOptionalStringFromEnv(ENV.forecastRoleArn, env),
   };

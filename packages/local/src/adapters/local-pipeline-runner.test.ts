@@ -42,6 +42,25 @@ describe("LocalPipelineRunner", () => {
     expect((await getRun(db, "r-ok"))?.run.status).toBe("SUCCEEDED");
   });
 
+  it("waits and calls Train again while remote training is pending", async () => {
+    const calls: string[] = [];
+    let polls = 0;
+    const runner = new LocalPipelineRunner({
+      db,
+      waitMs: 0,
+      handle: async (state) => {
+        calls.push(state);
+        if (state === "Train") return { pending: ++polls < 3 };
+        return {};
+      },
+    });
+    await createRun(db, input("r-wait"));
+    await runner.start(input("r-wait"));
+    await runner.idle();
+    expect(calls).toEqual(["Preprocess", "Train", "Train", "Train", "Register", "Publish", "Warm"]);
+    expect((await getRun(db, "r-wait"))?.run.status).toBe("SUCCEEDED");
+  });
+
   it("sends other errors to RecordFailure and ends FAILED", async () => {
     const calls: string[] = [];
     const runner = new LocalPipelineRunner({

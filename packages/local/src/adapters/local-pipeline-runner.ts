@@ -50,11 +50,17 @@ export class LocalPipelineRunner implements PipelineRunner {
   readonly #db: Db;
   readonly #handle: TaskHandler;
   readonly #retryIntervalMs: number | undefined;
+  readonly #waitMs: number;
 
-  constructor(options: { db: Db; handle: TaskHandler; retryIntervalMs?: number }) {
+  /**
+   * `retryIntervalMs` replaces Retry's backoff and `waitMs` the WaitForTraining pause (60 s in
+   * AWS); local training never waits on a remote job, so the pause only matters in tests.
+   */
+  constructor(options: { db: Db; handle: TaskHandler; retryIntervalMs?: number; waitMs?: number }) {
     this.#db = options.db;
     this.#handle = options.handle;
     this.#retryIntervalMs = options.retryIntervalMs;
+    this.#waitMs = options.waitMs ?? 1000;
   }
 
   async start(input: RunInput): Promise<StartedRun> {
@@ -93,6 +99,7 @@ export class LocalPipelineRunner implements PipelineRunner {
     const execution = this.#machine.run(input as unknown as Record<string, string>, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
+        waitTimeOverrides: { WaitForTraining: this.#waitMs },
         ...(retryOverrides ? { retryIntervalOverrides: retryOverrides } : {}),
       },
     });

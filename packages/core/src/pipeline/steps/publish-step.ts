@@ -2,14 +2,17 @@ import { unpackArtifact } from "../../artifact/archive.ts";
 import { forecastArtifact } from "../../forecasting/forecast-artifact.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
-import { publishForecast } from "../../registry/forecasts.ts";
+import { type Publication, publishForecasts } from "../../registry/forecasts.ts";
+
+/** Customers per Publish transaction. */
+const BATCH = 50;
 import { modelsOfRun } from "../../registry/models.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { PipelineState, PublishSummary } from "../pipeline-state.ts";
 
 /**
- * Forecasts every model the run registered and switches each customer to it, one transaction
- * per customer. A customer whose artifact cannot be read keeps its previous model and forecast.
+ * Forecasts every model the run registered and switches each customer to it, fifty customers
+ * per transaction. A customer whose artifact cannot be read keeps its previous model and forecast.
  */
 export async function publishStep(
   ports: { db: Db; store: ObjectStore },
@@ -21,21 +24,21 @@ export async function publishStep(
   let published = 0;
   let points = 0;
   const failures: string[] = [];
-  for (const model of models) {
-    try {
-      const bytes = await ports.store.get(model.artifact_key);
-      if (!bytes) throw new Error(`artifact ${model.artifact_key} is missing`);
-      const forecast = forecastArtifact(await unpackArtifact(bytes), { horizon, quantiles });
-      await publishForecast(
-        ports.db,
-        { dataset: model.dataset, customerId: model.customer_id, version: model.version },
-        forecast.points,
-      );
-      published++;
-      points += forecast.points.length;
-    } catch (e) {
-      failures.push(`${model.customer_id}: ${(e as Error).message}`);
+  for (let i = 0; i < models.length; i += BATCH) {
+    const batch: Publication[] = [];
+    for (const model of models.slice(i, i + BATCH)) {
+      try {
+        const bytes = await ports.store.get(model.artifact_key);
+        if (!bytes) throw new Error(`artifact ${model.artifact_key} is missing`);
+        const forecast = forecastArtifact(await unpackArtifact(bytes), { horizon, quantiles });
+        batch.push({ customerId: model.customer_id, version: model.version, points: forecast.points });
+      } catch (e) {
+        failures.push(`${model.customer_id}: ${(e as Error).message}`);
+      }
     }
+    await publishForecasts(ports.db, state.dataset, batch);
+    published += batch.length;
+    points += batch.reduce((n, b) => n + b.points.length, 0);
   }
   await addRunCounts(ports.db, state.runId, {
     customersPublished: published,

@@ -2,7 +2,7 @@ import { Keys } from "../../dataset/keys.ts";
 import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
-import type { TrainingBackend } from "../../ports/training-backend.ts";
+import { TrainingPending, type TrainingBackend } from "../../ports/training-backend.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
 import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
@@ -51,15 +51,30 @@ export async function trainStep(
     horizon: manifest.horizon,
     quantiles: manifest.quantiles,
     algorithm: manifest.algorithm,
+    backend: manifest.backend,
   }));
   let lastReported = 0;
-  const results: TrainResult[] = await ports.training.train(jobs, (done, total) => {
-    // Progress lands in the run's counts about every 10%, so the API and console can show it.
-    if (done === total || done - lastReported >= Math.max(1, Math.ceil(total / 10))) {
-      lastReported = done;
-      void addRunCounts(ports.db, state.runId, { trainProgress: { done, total } }).catch(() => {});
-    }
-  });
+  let results: TrainResult[];
+  try {
+    results = await ports.training.train(jobs, (done, total) => {
+      // Progress lands in the run's counts about every 10%, so the API and console can show it.
+      if (done === total || done - lastReported >= Math.max(1, Math.ceil(total / 10))) {
+        lastReported = done;
+        // Best effort: a lost progress update is corrected by the next one and by the final counts.
+        void addRunCounts(ports.db, state.runId, { trainProgress: { done, total } }).catch(() => {});
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof TrainingPending)) throw e;
+    await addRunCounts(ports.db, state.runId, { trainingPending: (e as Error).message });
+    return {
+      resultsKey: resultsKey(manifest.dataset, state.runId),
+      version,
+      trained: 0,
+      failed: 0,
+      pending: true,
+    };
+  }
   const key = resultsKey(manifest.dataset, state.runId);
   await ports.store.put(key, JSON.stringify(results), "application/json");
   const failed = results.filter((r) => !r.ok);

@@ -5,6 +5,7 @@ import { quantileKey } from "@myriad/core/models/model";
 import { readForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
+import { ForecastCache } from "../forecast-cache.ts";
 import { CustomerParams, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
@@ -18,8 +19,9 @@ const ForecastBody = z
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
-export function customerRoutes(deps: ApiDeps) {
+export function customerRoutes(deps: ApiDeps, options: { forecastCacheMs?: number } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
+  const forecasts = new ForecastCache({ ttlMs: options.forecastCacheMs });
 
   app.openapi(
     createRoute({
@@ -36,10 +38,18 @@ export function customerRoutes(deps: ApiDeps) {
       const { dataset, id } = c.req.valid("param");
       requireCustomer(c.var.scope, dataset, id);
       const { from, to, quantiles } = c.req.valid("query");
-      const forecast = await readForecast(deps.db, dataset, id, {
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
-      });
+      const stored = await forecasts.get(`${dataset}/${id}`, () => readForecast(deps.db, dataset, id));
+      const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
+      const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
+      const forecast =
+        stored && (from || to)
+          ? {
+              ...stored,
+              points: stored.points.filter(
+                (p) => Date.parse(p.timestamp) >= lo && Date.parse(p.timestamp) < hi,
+              ),
+            }
+          : stored;
       if (!forecast) {
         const model = await activeModel(deps.db, dataset, id);
         if (!model) throw notFound("forecast");
