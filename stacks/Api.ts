@@ -1,4 +1,5 @@
 import { ENV } from "@myriad/functions/aws/env";
+import { ArnFormat } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Api as SstApi, type StackContext, use } from "sst/constructs";
 import { Database } from "./Database.ts";
@@ -38,6 +39,20 @@ export function Api({ stack, app }: StackContext) {
   grantBucket(api, bucket, { read: ["customers/", "models/", "manifests/", "runs/"], write: ["raw/"] });
   api.addToRolePolicy(
     new iam.PolicyStatement({ actions: ["sagemaker:InvokeEndpoint"], resources: [inference.endpointArn] }),
+  );
+  // POST /v1/runs/{runId}/redrive: the executions of this state machine only.
+  api.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["states:RedriveExecution"],
+      resources: [
+        stack.formatArn({
+          service: "states",
+          resource: "execution",
+          resourceName: `${stateMachine.stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
   );
 
   const authorizer = handlerFunction(stack, app, db, "Authorizer", {

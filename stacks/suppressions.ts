@@ -91,6 +91,12 @@ const WILDCARD_SUPPRESSIONS: Suppression[] = [
       "Amazon Forecast resources are named per dataset version at run time (myriad_<dataset>_<hash>_<kind>); the grant covers only Myriad's own names.",
     appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:forecast:.*\\/myriad_\\*$/" }],
   },
+  {
+    id: "AwsSolutions-IAM5",
+    reason:
+      "Redrive (POST /v1/runs/{runId}/redrive) acts on executions named per run at run time; the grant covers only this state machine's executions.",
+    appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\\*$/" }],
+  },
 ];
 
 /**

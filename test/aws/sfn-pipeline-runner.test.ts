@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { SFNClient, StartExecutionCommand, RedriveExecutionCommand } from "@aws-sdk/client-sfn";
 import { SfnPipelineRunner } from "@myriad/functions/aws/sfn-pipeline-runner";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -23,9 +23,20 @@ describe("SfnPipelineRunner", () => {
       executionArn: `${ARN.replace("stateMachine", "execution")}:${input.runId}`,
       startDate: new Date("2024-01-01T00:00:00Z"),
     });
-    expect(await runner.start(input)).toEqual({ runId: input.runId, started: true });
+    expect(await runner.start(input)).toEqual({
+      runId: input.runId,
+      started: true,
+      executionArn: `${ARN.replace("stateMachine", "execution")}:${input.runId}`,
+    });
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call).toEqual({ stateMachineArn: ARN, name: input.runId, input: JSON.stringify(input) });
+  });
+
+  it("redrives the run's execution, whose ARN follows from the state machine and the run id", async () => {
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
+    await runner.redrive({ startAt: "Train", input: { ...input } });
+    const call = sfn.commandCalls(RedriveExecutionCommand)[0].args[0].input;
+    expect(call).toEqual({ executionArn: `${ARN.replace(":stateMachine:", ":execution:")}:${input.runId}` });
   });
 
   it("reports a duplicate event as not started (ExecutionAlreadyExists)", async () => {

@@ -67,14 +67,17 @@ program
     console.log(`uploaded ${file} → ${ticket.key} (${size} bytes); see \`myriad runs\``);
   });
 
-program
-  .command("runs")
+const runs = program.command("runs").description("pipeline runs (through the running stack's API)");
+runs
+  .command("list", { isDefault: true })
   .description("list runs with status and per-state timings")
   .option("-n, --limit <n>", "how many", "10")
   .action(async (opts: { limit: string }) => {
     const api = await ApiClient.fromEnv();
-    const { runs } = await api.get<{ runs: { runId: string }[] }>(`/v1/runs?limit=${Number(opts.limit)}`);
-    for (const summary of runs) {
+    const { runs: list } = await api.get<{ runs: { runId: string }[] }>(
+      `/v1/runs?limit=${Number(opts.limit)}`,
+    );
+    for (const summary of list) {
       const run = await api.get<RunDetail>(`/v1/runs/${summary.runId}`);
       console.log(
         `${run.runId}  ${run.status.padEnd(9)}  ${run.dataset}  ${run.input.key}  ${fmt(run.durationMs)}`,
@@ -107,6 +110,16 @@ program
     const out = createWriteStream(opts.out);
     await (opts.out.endsWith(".gz") ? pipeline(rows, createGzip(), out) : pipeline(rows, out));
     console.log(`wrote ${opts.out}`);
+  });
+
+runs
+  .command("redrive")
+  .description("restart a FAILED, ABORTED or TIMED_OUT run at the state that did not succeed")
+  .argument("<runId>")
+  .action(async (runId: string) => {
+    const api = await ApiClient.fromEnv();
+    const out = await api.post<{ startAt: string }>(`/v1/runs/${encodeURIComponent(runId)}/redrive`, {});
+    console.log(`redriving ${runId} from ${out.startAt}`);
   });
 
 const keys = program.command("keys").description("API keys (through the running stack's API)");

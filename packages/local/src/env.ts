@@ -9,6 +9,12 @@ export interface LocalConfig {
   databaseUrl?: string;
   demo: boolean;
   trainThreads?: number;
+  /**
+   * Fault injection for reliability tests: milliseconds to pause before a state's handler,
+   * from `MYRIAD_FAULT_STATE_DELAY=Train=2000,Publish=2000`, so a test can stop the process
+   * while that state runs.
+   */
+  stateDelays: Record<string, number>;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -29,6 +35,15 @@ export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig
     databaseUrl: process.env.DATABASE_URL || undefined,
     demo: process.env.MYRIAD_DEMO !== "0",
     trainThreads: process.env.MYRIAD_TRAIN_THREADS ? Number(process.env.MYRIAD_TRAIN_THREADS) : undefined,
+    stateDelays: Object.fromEntries(
+      (process.env.MYRIAD_FAULT_STATE_DELAY ?? "")
+        .split(",")
+        .filter((pair) => pair.includes("="))
+        .map((pair) => {
+          const [state, ms] = pair.split("=");
+          return [state.trim(), Number(ms)];
+        }),
+    ),
     ...overrides,
   };
 }

@@ -32,8 +32,9 @@ export async function createLocalPorts(
   config: LocalConfig,
   options: {
     endpoint: InferenceEndpoint;
-    apiUrl: () => string;
     onState?: (runId: string, state: string) => void;
+    /** Called when a state's handler has returned. */
+    onStateDone?: (runId: string, state: string) => void;
   },
 ): Promise<LocalPorts> {
   const bucketDir = join(config.dataDir, "bucket");
@@ -48,10 +49,17 @@ export async function createLocalPorts(
   const runner = new LocalPipelineRunner({
     db,
     retryIntervalMs: 200,
-    handle: (state, input) => {
+    handle: async (state, input) => {
       options.onState?.(input.runId, state);
       const handler = TASK_HANDLERS[state];
-      return recorded.has(state) ? runState(state, handler, input, ports) : handler(input, ports);
+      const delay = config.stateDelays[state];
+      const run = async (i: typeof input) => {
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+        return handler(i, ports);
+      };
+      const result = await (recorded.has(state) ? runState(state, run, input, ports) : run(input));
+      options.onStateDone?.(input.runId, state);
+      return result;
     },
   });
   Object.assign(ports, {
@@ -62,7 +70,7 @@ export async function createLocalPorts(
     training,
     endpoint: options.endpoint,
     db,
-    uploads: new LocalUploads(store, options.apiUrl),
+    uploads: new LocalUploads(store),
     async close() {
       await runner.stop();
       await training.close();

@@ -4,8 +4,10 @@ import { serve } from "@hono/node-server";
 import type { FSWatcher } from "chokidar";
 import { startModelServer } from "@myriad/model-server";
 import { createApi } from "@myriad/functions/api/app";
+import { ForecastCache } from "@myriad/functions/api/forecast-cache";
 import { run as onUpload } from "@myriad/functions/on-upload";
 import { RouterInferenceEndpoint } from "./adapters/router-inference-endpoint.ts";
+import { failInterruptedRuns } from "@myriad/core/pipeline/steps/redrive-run";
 import { ensureAdminKey } from "./admin-key.ts";
 import { consoleRoutes } from "./console-static.ts";
 import { watchBucket } from "./bucket-watcher.ts";
@@ -41,15 +43,17 @@ export async function startStack(
     // The ports are wired after the endpoint (they hold it); reads go to their store.
     store: { get: (key) => ports.store.get(key) },
   });
-  let apiUrl = "";
+  const forecastCache = new ForecastCache();
   const ports: LocalPorts = await createLocalPorts(config, {
     endpoint,
-    apiUrl: () => apiUrl,
     onState: (runId, state) => log(`${runId}  ${state}`),
+    onStateDone: (_runId, state) => {
+      if (state === "Publish") forecastCache.clear();
+    },
   });
 
   // The API app is the root so its error and not-found handlers answer for every route.
-  const app = createApi(ports);
+  const app = createApi(ports, { forecastCache });
   app.route("/", ports.uploads.routes());
   app.route("/", consoleRoutes());
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -57,9 +61,14 @@ export async function startStack(
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
-  apiUrl = `http://${config.host}:${port}`;
+  const apiUrl = `http://${config.host}:${port}`;
 
   const admin = await ensureAdminKey(ports.db, config.dataDir);
+  for (const { runId, state } of await failInterruptedRuns(ports.db)) {
+    log(
+      `${runId}: interrupted${state ? ` during ${state}` : ""}; marked FAILED (redrive: npx myriad runs redrive ${runId})`,
+    );
+  }
   let watcher: FSWatcher | undefined;
   if (options.watch !== false) {
     watcher = watchBucket(ports.bucketDir, async (event) => {

@@ -15,12 +15,10 @@ const MAX_BYTES = 5 * 1024 ** 3;
  */
 export class LocalUploads implements UploadTarget {
   readonly #secret = randomBytes(32);
-  readonly #baseUrl: () => string;
   readonly #store: ObjectStore;
 
-  constructor(store: ObjectStore, baseUrl: () => string) {
+  constructor(store: ObjectStore) {
     this.#store = store;
-    this.#baseUrl = baseUrl;
   }
 
   async createUpload(
@@ -31,7 +29,9 @@ export class LocalUploads implements UploadTarget {
     const query = new URLSearchParams({ key, expires: String(expires), sig: this.#sign(key, expires) });
     return {
       key,
-      url: `${this.#baseUrl()}/uploads?${query}`,
+      // Relative: the API answers with it resolved against the host the client called, so the
+      // console works whether it was opened as localhost or 127.0.0.1.
+      url: `/uploads?${query}`,
       method: "PUT",
       headers: options.contentType ? { "content-type": options.contentType } : {},
       expiresAt: new Date(expires).toISOString(),

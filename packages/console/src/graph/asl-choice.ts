@@ -4,7 +4,10 @@ import type { AslState, ChoiceRule } from "./state-graph.ts";
 function read(data: unknown, path: string): unknown {
   if (!path.startsWith("$")) return undefined;
   let at: unknown = data;
-  for (const key of path.replace(/^\$\.?/, "").split(".").filter(Boolean)) {
+  for (const key of path
+    .replace(/^\$\.?/, "")
+    .split(".")
+    .filter(Boolean)) {
     if (at === null || typeof at !== "object") return undefined;
     at = (at as Record<string, unknown>)[key];
   }
@@ -13,7 +16,10 @@ function read(data: unknown, path: string): unknown {
 
 /** Writes `value` at a `$.a.b` ResultPath, as Step Functions merges a Task's result into the state. */
 export function writeResult(data: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.replace(/^\$\.?/, "").split(".").filter(Boolean);
+  const keys = path
+    .replace(/^\$\.?/, "")
+    .split(".")
+    .filter(Boolean);
   if (keys.length === 0) return;
   let at = data;
   for (const key of keys.slice(0, -1)) {

@@ -48,7 +48,8 @@ function markCaught(asl: AslDocument, statuses: Statuses): void {
     const seen = new Set<string>();
     while (at && at !== END && !seen.has(at)) {
       seen.add(at);
-      if (statuses.get(at) === "NOT_RUN") statuses.set(at, asl.States[at]?.Type === "Fail" ? "FAILED" : "SUCCEEDED");
+      if (statuses.get(at) === "NOT_RUN")
+        statuses.set(at, asl.States[at]?.Type === "Fail" ? "FAILED" : "SUCCEEDED");
       at = next.find((e) => e.from === at)?.to;
     }
   }
@@ -93,7 +94,7 @@ function markCurrent(asl: AslDocument, run: Run, statuses: Statuses): void {
     (a, b) => (!a || Date.parse(b.startedAt) >= Date.parse(a.startedAt) ? b : a),
     undefined,
   );
-  if (!last || last.status !== "SUCCEEDED") return;
+  if (last?.status !== "SUCCEEDED") return;
   const data: Record<string, unknown> = {};
   for (const s of run.states) {
     const path = asl.States[s.name]?.ResultPath;

@@ -51,7 +51,7 @@ export function renderStateGraph(
   for (const e of graph.edges) {
     const path = s("path", {
       class: `sg-edge sg-edge-${e.kind}`,
-      d: e.kind === "catch" ? orthogonalPath(e.points) : smoothPath(e.points),
+      d: e.orthogonal ? orthogonalPath(e.points) : smoothPath(e.points),
       "data-from": e.from,
       "data-to": e.to,
     });
@@ -141,7 +141,8 @@ export function renderStateGraph(
 
 /** Status, duration and retries; flow states (Choice, Wait, Pass) also say what they are. */
 function subLabel(type: string | undefined, status: NodeStatus, state: StateSummary | undefined): string {
-  const parts = type && type !== "Task" && type !== "Fail" ? [type, STATUS_LABELS[status]] : [STATUS_LABELS[status]];
+  const parts =
+    type && type !== "Task" && type !== "Fail" ? [type, STATUS_LABELS[status]] : [STATUS_LABELS[status]];
   if (state?.durationMs !== null && state?.durationMs !== undefined)
     parts.push(formatDuration(state.durationMs));
   if (state && state.attempts > 1) parts.push(`${state.attempts} attempts`);

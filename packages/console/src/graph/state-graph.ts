@@ -1,6 +1,3 @@
-// dagre is CommonJS: a default import works in Vite and in Node (tests), named imports only in Vite.
-import dagre from "@dagrejs/dagre";
-
 /** The slice of an Amazon States Language document the graph needs. */
 export interface AslDocument {
   StartAt: string;
@@ -52,6 +49,8 @@ export interface GraphEdge {
   to: string;
   kind: EdgeKind;
   points: { x: number; y: number }[];
+  /** Drawn at right angles (Catch edges and loops back) rather than as dagre's curve. */
+  orthogonal: boolean;
 }
 
 export interface GraphLayout {
@@ -80,7 +79,7 @@ export function transitions(asl: AslDocument): { from: string; to: string; kind:
 }
 
 /** States reachable from StartAt without a Catch: everything else is the failure path. */
-function mainPath(asl: AslDocument): Set<string> {
+export function mainPath(asl: AslDocument): Set<string> {
   const edges = transitions(asl).filter((e) => e.kind === "next");
   const seen = new Set<string>([START]);
   const queue = [START];
@@ -95,71 +94,44 @@ function mainPath(asl: AslDocument): Set<string> {
   return seen;
 }
 
-const TASK_SIZE = { width: 168, height: 46 };
-const PSEUDO_SIZE = { width: 84, height: 30 };
-/** Space between the success path and the rail the Catch edges run down. */
-const RAIL_GAP = 28;
+/**
+ * The usual way through: from StartAt along each state's `Next`, a Choice's `Default`, to the
+ * end. The layout keeps these states in one column.
+ */
+export function spine(asl: AslDocument): string[] {
+  const out = [START];
+  let at: string | undefined = asl.StartAt;
+  while (at && at !== END && !out.includes(at)) {
+    out.push(at);
+    const state: AslState | undefined = asl.States[at];
+    if (!state) break;
+    at =
+      state.End || state.Type === "Succeed" ? END : (state.Next ?? state.Default ?? state.Choices?.[0]?.Next);
+  }
+  if (at === END) out.push(END);
+  return out;
+}
 
 /**
- * Lays the state machine out top to bottom, as the Step Functions console does: dagre places
- * the success path as a straight column, and the failure path sits to its right, below a rail
- * that every Catch edge joins. Giving dagre all the Catch edges instead bends the success path
- * into a staircase. The layout depends only on the document, so a run page computes it once.
+ * Transitions that go back to a state already on the way (a Wait looping to the Task it
+ * polls), found by a depth-first walk from Start that tries the spine first.
  */
-export function layoutStateMachine(asl: AslDocument): GraphLayout {
-  const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 30, edgesep: 14, marginx: 8, marginy: 8 });
-  g.setDefaultEdgeLabel(() => ({}));
-  const main = mainPath(asl);
-  const types = new Map<string, string>([
-    [START, "Start"],
-    [END, "End"],
-    ...Object.entries(asl.States).map(([name, state]) => [name, state.Type] as [string, string]),
-  ]);
-  for (const [id, type] of types)
-    g.setNode(id, { ...(type === "Start" || type === "End" ? PSEUDO_SIZE : TASK_SIZE) });
-  const list = transitions(asl);
-  // Only the last Catch into each target takes part in the layout: it puts the failure path
-  // below the deepest state that can fail.
-  const lastCatch = new Map<string, number>();
-  list.forEach((e, i) => {
-    if (e.kind === "catch") lastCatch.set(e.to, i);
-  });
-  list.forEach((e, i) => {
-    if (e.kind === "next" || lastCatch.get(e.to) === i)
-      g.setEdge(e.from, e.to, { weight: e.kind === "next" ? 4 : 1 }, `e${i}`);
-  });
-  dagre.layout(g);
-
-  const nodes: GraphNode[] = [...types].map(([id, type]) => {
-    const n = g.node(id);
-    return { id, type, catchPath: !main.has(id), x: n.x, y: n.y, width: n.width, height: n.height };
-  });
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const mainRight = Math.max(...nodes.filter((n) => !n.catchPath).map((n) => n.x + n.width / 2));
-  const rail = mainRight + RAIL_GAP;
-  const firstCatch = list.find((e) => e.kind === "catch");
-  const dx = firstCatch ? rail - byId.get(firstCatch.to)!.x : 0;
-  for (const n of nodes) if (n.catchPath) n.x += dx;
-
-  const edges: GraphEdge[] = list.map((e, i) => {
-    const from = byId.get(e.from)!;
-    const to = byId.get(e.to)!;
-    let points: { x: number; y: number }[];
-    if (e.kind === "catch") {
-      // Out of the state's right side, along to the rail, down into the target's top.
-      points = [
-        { x: from.x + from.width / 2, y: from.y },
-        { x: rail, y: from.y },
-        { x: rail, y: to.y - to.height / 2 },
-      ];
-    } else {
-      const shift = from.catchPath && to.catchPath ? dx : 0;
-      points = (g.edge(e.from, e.to, `e${i}`).points ?? []).map((p) => ({ x: p.x + shift, y: p.y }));
+export function backEdges(asl: AslDocument): Set<string> {
+  const next = transitions(asl).filter((e) => e.kind === "next");
+  const order = new Map(spine(asl).map((id, i) => [id, i]));
+  const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
+  const back = new Set<string>();
+  const done = new Set<string>();
+  const onStack = new Set<string>();
+  const visit = (id: string): void => {
+    onStack.add(id);
+    for (const e of next.filter((x) => x.from === id).sort((a, b) => rank(a.to) - rank(b.to))) {
+      if (onStack.has(e.to)) back.add(`${e.from}->${e.to}`);
+      else if (!done.has(e.to)) visit(e.to);
     }
-    return { id: `${e.from}->${e.to}:${e.kind}`, ...e, points };
-  });
-  const label = g.graph();
-  const width = Math.max(label.width ?? 0, ...nodes.map((n) => n.x + n.width / 2 + 8));
-  return { nodes, edges, width, height: label.height ?? 0 };
+    onStack.delete(id);
+    done.add(id);
+  };
+  visit(START);
+  return back;
 }

@@ -46,7 +46,11 @@ function stateRow(name: string, state: StateSummary | undefined, status: NodeSta
     { id: `state-${name}`, tabindex: -1, "data-status": status },
     h("th", { scope: "row" }, name),
     h("td", null, statusBadge(status, STATUS_LABELS[status])),
-    h("td", { class: "nowrap" }, state ? formatTime(state.startedAt) : "—"),
+    h(
+      "td",
+      { class: "nowrap", title: state ? formatTime(state.startedAt) : "" },
+      state ? formatTime(state.startedAt).slice(11) : "—",
+    ),
     h("td", { class: "num nowrap" }, state ? formatDuration(state.durationMs) : "—"),
     h(
       "td",

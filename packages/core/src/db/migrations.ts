@@ -109,6 +109,14 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_redrive": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("runs")
+        .addColumn("redrive_count", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

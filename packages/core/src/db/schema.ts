@@ -43,6 +43,8 @@ export interface RunsTable {
   counts: DefaultJson<Record<string, unknown>>;
   /** Step Functions execution ARN in AWS; null on the embedded stack. */
   execution_arn: string | null;
+  /** How many times the run was redriven. */
+  redrive_count: ColumnType<number, number | undefined, number>;
 }
 
 export interface RunEventsTable {

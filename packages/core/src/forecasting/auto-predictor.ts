@@ -72,7 +72,7 @@ export function chooseModel(
       (r): r is CandidateResult & { score: number; metrics: ModelMetrics; forecasts: Float64Array[] } =>
         r.score !== null,
     )
-    .sort((a, b) => a.score - b.score);
+    .sort(byScore);
   if (ranked.length === 0) return null;
   const best = ranked[0];
   const windows = `${plan.starts.length} backtest window(s) of ${plan.horizon} steps`;
@@ -111,3 +111,16 @@ export function chooseModel(
 }
 
 const fmt = (x: number) => x.toPrecision(4);
+
+/**
+ * Lower average wQL first; scores less than 1e-6 apart (a millionth of the actuals: no real
+ * difference) tie, and a tie goes to the better point forecast by WAPE. A constantly biased
+ * forecast of a noiseless series scores 0 once its quantiles absorb the bias.
+ */
+function byScore(
+  a: { score: number; metrics: ModelMetrics },
+  b: { score: number; metrics: ModelMetrics },
+): number {
+  if (Math.abs(a.score - b.score) > 1e-6) return a.score - b.score;
+  return (a.metrics.wape ?? Number.POSITIVE_INFINITY) - (b.metrics.wape ?? Number.POSITIVE_INFINITY);
+}

@@ -75,8 +75,22 @@ describe("AutoPredictor choice", () => {
     expect(alike.choice.alias).toBe("Best");
     expect(alike.ensemble?.alias).toBe("Ensemble");
     expect(chooseModel([{ alias: "Broken", score: null, error: "x" }], input, plan, options)).toBeNull();
-    // A constant bias costs nothing in wQL: the calibrated quantiles absorb it.
+    // A constant bias costs nothing in wQL: the calibrated quantiles absorb it; the tie goes to
+    // the better point forecast.
     const biased = plan.starts.map((s) => y.slice(s, s + 10).map((v) => v + 2));
-    expect(scoreForecasts(y, plan, biased, options).averageWql).toBeCloseTo(0, 9);
+    const biasedMetrics = scoreForecasts(y, plan, biased, options);
+    expect(biasedMetrics.averageWql).toBeCloseTo(0, 9);
+    const exact = plan.starts.map((s) => y.slice(s, s + 10));
+    const exactMetrics = scoreForecasts(y, plan, exact, options);
+    const tie = chooseModel(
+      [
+        { alias: "Biased", score: 0, metrics: { ...biasedMetrics, averageWql: 0 }, forecasts: biased },
+        { alias: "Exact", score: 0, metrics: { ...exactMetrics, averageWql: 0 }, forecasts: exact },
+      ],
+      input,
+      plan,
+      options,
+    )!;
+    expect(tie.choice.alias).toBe("Exact");
   });
 });

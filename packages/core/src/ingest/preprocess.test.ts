@@ -33,12 +33,13 @@ describe("preprocess", () => {
       frequency: "H",
       horizon: 168,
       quantiles: [0.1, 0.5, 0.9],
-      backend: "local",
       customers: 3,
       rows: { in: 288, out: 288, quarantined: 0 },
       reasons: {},
       quarantineKey: null,
     });
+    // No backend in _dataset.json: the deployment's default decides.
+    expect(result.backend).toBeUndefined();
     const manifest = manifestOf(store, result.manifestKey);
     expect(manifest.frequencyInferred).toBe(true);
     expect(manifest.customers.map((c) => [c.id, c.points, c.gaps])).toEqual([

@@ -14,6 +14,8 @@ export async function createRun(db: Db, input: RunInput): Promise<boolean> {
       input_key: input.key,
       input_size: input.size,
       input_etag: input.etag,
+      // Set here rather than by now(): JavaScript's millisecond precision keeps list cursors exact.
+      started_at: new Date(),
     })
     .onConflict((oc) => oc.column("run_id").doNothing())
     .returning("run_id")
@@ -38,6 +40,23 @@ export async function finishRun(
     .where("run_id", "=", runId)
     .where("status", "=", "RUNNING")
     .execute();
+}
+
+/** Sets an ended run back to RUNNING for a redrive; false if its status was not `from`. */
+export async function reopenRun(db: Db, runId: string, from: RunStatus): Promise<boolean> {
+  const result = await db
+    .updateTable("runs")
+    .set((eb) => ({
+      status: "RUNNING",
+      stopped_at: null,
+      error: null,
+      cause: null,
+      redrive_count: eb("redrive_count", "+", 1),
+    }))
+    .where("run_id", "=", runId)
+    .where("status", "=", from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Merges facts into the run's counts (rows quarantined, customers trained…). */

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 import { type AuthEnv, authenticate } from "./auth.ts";
 import type { ApiDeps } from "./api-deps.ts";
+import type { ForecastCache } from "./forecast-cache.ts";
 import { problem } from "./problem.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { datasetRoutes } from "./routes/datasets.ts";
@@ -20,8 +21,11 @@ export const API_VERSION = "1.0.0";
  * document; domain errors keep their status and code.
  */
 export interface ApiOptions {
-  /** How long a customer's published forecast is served from memory (ms); 0 disables. Default 2 s. */
-  forecastCacheMs?: number;
+  /**
+   * Published forecasts served from memory (default: a 2 s cache). The embedded stack passes its
+   * own and clears it when Publish ends, so new forecasts show at once.
+   */
+  forecastCache?: ForecastCache;
 }
 
 export function createApi(deps: ApiDeps, options: ApiOptions = {}) {

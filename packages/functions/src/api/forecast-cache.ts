@@ -16,6 +16,11 @@ export class ForecastCache {
     this.#max = options.maxEntries ?? 20_000;
   }
 
+  /** Forgets everything, e.g. when a run has just published. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /** The cached forecast (null: known to have none), or what `load` returns, cached. */
   async get(
     key: string,

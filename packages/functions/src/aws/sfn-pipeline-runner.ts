@@ -1,4 +1,5 @@
-import { type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { RedriveExecutionCommand, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { RedrivePlan } from "@myriad/core/pipeline/redrive";
 import type { PipelineRunner, RunInput, StartedRun } from "@myriad/core/ports/pipeline-runner";
 
 /** The slice of SFNClient this adapter uses. */
@@ -26,17 +27,34 @@ export class SfnPipelineRunner implements PipelineRunner {
 
   async start(input: RunInput): Promise<StartedRun> {
     try {
-      await this.#sfn.send(
+      const out = await this.#sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.#stateMachineArn,
           name: input.runId,
           input: JSON.stringify(input),
         }),
       );
-      return { runId: input.runId, started: true };
+      return {
+        runId: input.runId,
+        started: true,
+        executionArn: out.executionArn ?? this.executionArn(input.runId),
+      };
     } catch (e) {
       if ((e as Error).name === "ExecutionAlreadyExists") return { runId: input.runId, started: false };
       throw e;
     }
+  }
+
+  /** The execution's ARN: the state machine's with `execution` for `stateMachine`, then the name. */
+  executionArn(runId: string): string {
+    return `${this.#stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
+  }
+
+  /**
+   * Step Functions redrives the execution itself from its failed state, with the state it
+   * kept, so the plan rebuilt from the registry is not needed here.
+   */
+  async redrive(plan: RedrivePlan): Promise<void> {
+    await this.#sfn.send(new RedriveExecutionCommand({ executionArn: this.executionArn(plan.input.runId) }));
   }
 }

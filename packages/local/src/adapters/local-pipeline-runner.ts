@@ -2,6 +2,7 @@ import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from
 import type { PipelineRunner, RunInput, StartedRun } from "@myriad/core/ports/pipeline-runner";
 import type { Db } from "@myriad/core/ports/database";
 import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
+import type { RedrivePlan } from "@myriad/core/pipeline/redrive";
 import {
   STATE_MACHINE,
   substituteDefinition,
@@ -41,9 +42,10 @@ export type TaskHandler = (state: TaskState, input: PipelineState) => Promise<un
  * incremental uploads merge in a defined order); datasets run independently.
  */
 export class LocalPipelineRunner implements PipelineRunner {
-  readonly #machine = new StateMachine(
-    substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition,
-  );
+  readonly #definition = substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition;
+  readonly #machines = new Map<string, StateMachine>([
+    [this.#definition.StartAt, new StateMachine(this.#definition)],
+  ]);
   readonly #queues = new Map<string, Promise<void>>();
   readonly #running = new Set<Promise<void>>();
   readonly #aborts = new Map<string, () => void>();
@@ -64,12 +66,36 @@ export class LocalPipelineRunner implements PipelineRunner {
   }
 
   async start(input: RunInput): Promise<StartedRun> {
+    this.#enqueue(input, this.#definition.StartAt);
+    return { runId: input.runId, started: true };
+  }
+
+  /** Runs the document again from the plan's state with the plan's rebuilt input. */
+  async redrive(plan: RedrivePlan): Promise<void> {
+    this.#enqueue(plan.input, plan.startAt);
+  }
+
+  #enqueue(input: PipelineState, startAt: string): void {
     const previous = this.#queues.get(input.dataset) ?? Promise.resolve();
-    const run = previous.then(() => this.#execute(input));
+    const run = previous.then(() => this.#execute(input, startAt));
     this.#queues.set(input.dataset, run);
     this.#running.add(run);
     void run.finally(() => this.#running.delete(run));
-    return { runId: input.runId, started: true };
+  }
+
+  /** The state machine starting at `startAt`: the same document, another StartAt. */
+  #machine(startAt: string): StateMachine {
+    let machine = this.#machines.get(startAt);
+    if (!machine) {
+      // Validation would reject the states before `startAt` as unreachable; the document itself
+      // was validated whole when the runner was built.
+      machine = new StateMachine(
+        { ...this.#definition, StartAt: startAt },
+        startAt === this.#definition.StartAt ? {} : { validationOptions: { noValidate: true } },
+      );
+      this.#machines.set(startAt, machine);
+    }
+    return machine;
   }
 
   /** Resolves when every started run has ended. */
@@ -83,7 +109,7 @@ export class LocalPipelineRunner implements PipelineRunner {
     await this.idle();
   }
 
-  async #execute(input: RunInput): Promise<void> {
+  async #execute(input: PipelineState, startAt: string): Promise<void> {
     const handlers = Object.fromEntries(
       (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
         state,
@@ -96,7 +122,7 @@ export class LocalPipelineRunner implements PipelineRunner {
         : Object.fromEntries(
             Object.keys(TASK_FUNCTIONS).map((state) => [state, this.#retryIntervalMs as number]),
           );
-    const execution = this.#machine.run(input as unknown as Record<string, string>, {
+    const execution = this.#machine(startAt).run(input as unknown as Record<string, string>, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
         waitTimeOverrides: { WaitForTraining: this.#waitMs },

@@ -3,7 +3,7 @@ import { datasetOfRawKey } from "../../dataset/keys.ts";
 import { isSafeIdentifier } from "../../dataset/identifiers.ts";
 import type { Db } from "../../ports/database.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
-import { createRun } from "../../registry/runs.ts";
+import { createRun, setExecutionArn } from "../../registry/runs.ts";
 
 /** The slice of an S3 notification record this step reads (S3's shape, as Lambda receives it). */
 export interface S3ObjectCreatedRecord {
@@ -63,6 +63,7 @@ export async function startRuns(
     };
     const created = await createRun(ports.db, input);
     const started = created ? await ports.runner.start(input) : { runId: input.runId, started: false };
+    if (started.executionArn) await setExecutionArn(ports.db, input.runId, started.executionArn);
     outcomes.push({ key, status: started.started ? "started" : "duplicate", runId: input.runId });
   }
   return outcomes;

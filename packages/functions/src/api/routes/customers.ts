@@ -19,9 +19,9 @@ const ForecastBody = z
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
-export function customerRoutes(deps: ApiDeps, options: { forecastCacheMs?: number } = {}) {
+export function customerRoutes(deps: ApiDeps, options: { forecastCache?: ForecastCache } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
-  const forecasts = new ForecastCache({ ttlMs: options.forecastCacheMs });
+  const forecasts = options.forecastCache ?? new ForecastCache();
 
   app.openapi(
     createRoute({
@@ -50,19 +50,8 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCacheMs?: numbe
               ),
             }
           : stored;
-      if (!forecast) {
-        const model = await activeModel(deps.db, dataset, id);
-        if (!model) throw notFound("forecast");
-        return c.json(
-          {
-            dataset,
-            customerId: id,
-            model: { algorithm: model.algorithm, version: model.version },
-            points: [],
-          },
-          200,
-        );
-      }
+      // Publish writes a model's forecast with its activation, so no forecast means no model yet.
+      if (!forecast) throw notFound("forecast");
       let points = forecast.points as unknown as Record<string, string | number>[];
       if (quantiles) {
         const keys = quantiles.map(quantileKey);

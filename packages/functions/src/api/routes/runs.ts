@@ -2,9 +2,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@myriad/core/errors/myriad-error";
 import type { Run, RunEvent } from "@myriad/core/db/schema";
 import { RUN_STATUSES } from "@myriad/core/db/schema";
+import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
 import { getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
-import { ERRORS, json, PageQuery } from "../schemas.ts";
+import { ERRORS, json, PageQuery, Problem } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const RunSummary = z
@@ -20,6 +21,7 @@ const RunSummary = z
     error: z.string().nullable(),
     cause: z.string().nullable(),
     consoleUrl: z.string().nullable(),
+    redriveCount: z.number().int(),
   })
   .openapi("RunSummary");
 
@@ -60,6 +62,7 @@ export function toRunSummary(run: Run) {
     error: run.error,
     cause: run.cause,
     consoleUrl: consoleUrl(run),
+    redriveCount: Number(run.redrive_count ?? 0),
   };
 }
 
@@ -120,6 +123,23 @@ export function runRoutes(deps: ApiDeps) {
       const found = await getRun(deps.db, c.req.valid("param").runId);
       if (!found) throw notFound("run");
       return c.json({ ...toRunSummary(found.run), states: toStates(found.events) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/runs/{runId}/redrive",
+      summary: "Restart a FAILED, ABORTED or TIMED_OUT run at the state that did not succeed (admin)",
+      request: { params: z.object({ runId: z.string().max(100) }) },
+      responses: {
+        202: json(z.object({ runId: z.string(), startAt: z.string() }), "Redriven"),
+        409: json(Problem, "The run cannot be redriven"),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.var.scope);
+      return c.json(await redriveRun(deps, c.req.valid("param").runId), 202);
     },
   );
   return app;

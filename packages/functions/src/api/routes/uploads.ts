@@ -54,7 +54,8 @@ export function uploadRoutes(deps: ApiDeps) {
         contentLength: size,
         contentType: filename.endsWith(".gz") ? "application/gzip" : "text/csv",
       });
-      return c.json(ticket, 201);
+      // A relative upload URL (the embedded stack's) is resolved against the URL the client used.
+      return c.json({ ...ticket, url: new URL(ticket.url, c.req.url).toString() }, 201);
     },
   );
   return app;
