@@ -262,18 +262,14 @@ describe("ForecastTrainingBackend", () => {
     expect(forecast.calls()).toHaveLength(0);
   });
 
-  it("serves the mapped artifact like any other model once core knows the alias", async () => {
+  it("serves the mapped artifact like any other model", async () => {
     allActive();
     const { store, jobs } = await storeWithData();
     await backend(store).train(jobs);
     const artifact = await unpackArtifact((await store.get(jobs[0].modelKey))!);
-    // Until core's catalog has the AmazonForecast alias, forecastArtifact names it unknown.
-    try {
-      const out = forecastArtifact(artifact, { horizon: 2 });
-      expect(out.points[0].timestamp).toBe("2024-01-15T00:00:00.000Z");
-      expect(out.points[0].p10).toBeCloseTo(8, 6);
-    } catch (e) {
-      expect((e as Error).message).toMatch(/unknown algorithm "AmazonForecast"/);
-    }
+    expect(artifact.algorithm).toBe("AmazonForecast");
+    const out = forecastArtifact(artifact, { horizon: 2 });
+    expect(out.points[0].timestamp).toBe("2024-01-15T00:00:00.000Z");
+    expect(out.points[0].p10).toBeCloseTo(8, 6);
   });
 });

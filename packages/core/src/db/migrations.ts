@@ -117,6 +117,21 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_query_indexes": {
+    async up(db: Kysely<unknown>) {
+      // Register, Publish and Warm read a run's models; the runs list filters by status.
+      await db.schema.createIndex("models_run_idx").on("models").column("run_id").execute();
+      await db.schema
+        .createIndex("runs_status_idx")
+        .on("runs")
+        .columns(["status", "started_at desc"])
+        .execute();
+      // Customer search is a prefix match on the id: text_pattern_ops serves LIKE 'x%' in any collation.
+      await sql`create index customers_search_idx on customers (dataset, customer_id text_pattern_ops)`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,3 +1,4 @@
+import { amazonForecast } from "./amazon-forecast.ts";
 import { ensemble } from "./ensemble.ts";
 import { holtWinters } from "./exponential-smoothing.ts";
 import { fourierRegression } from "./fourier-regression.ts";
@@ -25,9 +26,14 @@ const CATALOG: Record<string, Factory> = {
   FourierRegression: () => fourierRegression() as ForecastModel,
   Theta: () => thetaModel() as ForecastModel,
   Ensemble: (periods) => ensemble((alias) => modelFor(alias, periods), DEFAULT_ENSEMBLE) as ForecastModel,
+  // Imported from Amazon Forecast's export (the `forecast` backend); never a candidate here.
+  AmazonForecast: () => amazonForecast() as ForecastModel,
 };
 
 export const ALGORITHMS = Object.keys(CATALOG);
+
+/** Algorithms whose models come from elsewhere and cannot be fitted here. */
+export const IMPORTED_ALGORITHMS = ["AmazonForecast"];
 
 /** The model for an alias, configured for the series' seasonal periods. */
 export function modelFor(alias: string, periods: number[]): ForecastModel {
