@@ -5,6 +5,7 @@ import type { FSWatcher } from "chokidar";
 import { startModelServer } from "@myriad/model-server";
 import { createApi } from "@myriad/functions/api/app";
 import { ForecastCache } from "@myriad/functions/api/forecast-cache";
+import { publicationGeneration } from "@myriad/core/registry/forecasts";
 import { run as onUpload } from "@myriad/functions/on-upload";
 import { RouterInferenceEndpoint } from "./adapters/router-inference-endpoint.ts";
 import { failInterruptedRuns } from "@myriad/core/pipeline/steps/redrive-run";
@@ -43,16 +44,17 @@ export async function startStack(
     // The ports are wired after the endpoint (they hold it); reads go to their store.
     store: { get: (key) => ports.store.get(key) },
   });
-  const forecastCache = new ForecastCache();
+  let forecastCache: ForecastCache | undefined;
   const ports: LocalPorts = await createLocalPorts(config, {
     endpoint,
     onState: (runId, state) => log(`${runId}  ${state}`),
     onStateDone: (_runId, state) => {
-      if (state === "Publish") forecastCache.clear();
+      if (state === "Publish") forecastCache?.clear();
     },
   });
 
   // The API app is the root so its error and not-found handlers answer for every route.
+  forecastCache = new ForecastCache({ generationOf: (dataset) => publicationGeneration(ports.db, dataset) });
   const app = createApi(ports, { forecastCache });
   app.route("/", ports.uploads.routes());
   app.route("/", consoleRoutes());

@@ -132,6 +132,14 @@ const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+  "0004_publication_generation": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("datasets")
+        .addColumn("generation", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

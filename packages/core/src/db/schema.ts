@@ -13,6 +13,8 @@ export interface DatasetsTable {
   name: string;
   config: Json<Record<string, unknown>>;
   frequency: string | null;
+  /** Bumped by every Publish transaction of the dataset. */
+  generation: ColumnType<number, number | undefined, number>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }

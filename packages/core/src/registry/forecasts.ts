@@ -54,6 +54,12 @@ export async function publishForecasts(db: Db, dataset: string, items: Publicati
       .where("customer_id", "in", ids)
       .where("active", "=", true)
       .execute();
+    // Readers that cache forecasts watch this number to know a dataset has changed.
+    await tx
+      .updateTable("datasets")
+      .set((eb) => ({ generation: eb("generation", "+", 1) }))
+      .where("name", "=", dataset)
+      .execute();
     for (const [version, customers] of byVersion) {
       await tx
         .updateTable("models")
@@ -64,6 +70,16 @@ export async function publishForecasts(db: Db, dataset: string, items: Publicati
         .execute();
     }
   });
+}
+
+/** How many times the dataset has published: changes whenever any of its forecasts does. */
+export async function publicationGeneration(db: Db, dataset: string): Promise<number> {
+  const row = await db
+    .selectFrom("datasets")
+    .select("generation")
+    .where("name", "=", dataset)
+    .executeTakeFirst();
+  return Number(row?.generation ?? 0);
 }
 
 export interface StoredForecast {

@@ -22,8 +22,9 @@ export const API_VERSION = "1.0.0";
  */
 export interface ApiOptions {
   /**
-   * Published forecasts served from memory (default: a 2 s cache). The embedded stack passes its
-   * own and clears it when Publish ends, so new forecasts show at once.
+   * Published forecasts served from memory (default: checked against the dataset's publication
+   * generation every second). The embedded stack passes its own and clears it when Publish
+   * ends, so new forecasts show at once.
    */
   forecastCache?: ForecastCache;
 }

@@ -1,46 +1,73 @@
 import type { StoredForecast } from "@myriad/core/registry/forecasts";
 
+interface Entry {
+  value: StoredForecast | null;
+  generation: number;
+}
+
+interface DatasetState {
+  generation: number;
+  checkedAt: number;
+  /** A generation check under way, shared by concurrent requests. */
+  checking?: Promise<number>;
+  entries: Map<string, Entry>;
+}
+
 /**
- * A short-lived cache of published forecasts, per customer. Forecasts change only when a run
- * publishes, while the ISV's product reads them on every page view: caching each customer's
- * forecast for a couple of seconds turns most reads into no query at all. An entry is one
- * whole, consistent version (never a mix), and a new publication is visible within `ttlMs`.
+ * Published forecasts kept in memory per customer. Forecasts change only when a run publishes,
+ * while the ISV's product reads them on every page view, so a read is served from memory as
+ * long as the dataset's publication generation (bumped by every Publish transaction) is
+ * unchanged. The generation is checked at most once per `checkMs` per dataset: one tiny query,
+ * whatever the traffic. An entry is one whole model version with its forecast, never a mix, and
+ * a new publication is visible within `checkMs`.
  */
 export class ForecastCache {
-  readonly #entries = new Map<string, { value: StoredForecast | null; until: number }>();
-  readonly #ttlMs: number;
-  readonly #max: number;
+  readonly #datasets = new Map<string, DatasetState>();
+  readonly #generationOf: (dataset: string) => Promise<number>;
+  readonly #checkMs: number;
+  readonly #maxPerDataset: number;
 
-  constructor(options: { ttlMs?: number; maxEntries?: number } = {}) {
-    this.#ttlMs = options.ttlMs ?? 2000;
-    this.#max = options.maxEntries ?? 20_000;
+  constructor(options: {
+    generationOf: (dataset: string) => Promise<number>;
+    checkMs?: number;
+    maxPerDataset?: number;
+  }) {
+    this.#generationOf = options.generationOf;
+    this.#checkMs = options.checkMs ?? 1000;
+    this.#maxPerDataset = options.maxPerDataset ?? 50_000;
   }
 
-  /** Forgets everything, e.g. when a run has just published. */
+  /** Forgets everything, e.g. when this process has just published. */
   clear(): void {
-    this.#entries.clear();
+    this.#datasets.clear();
   }
 
-  /** The cached forecast (null: known to have none), or what `load` returns, cached. */
+  /** The forecast from memory when still current, else what `load` returns (remembered). */
   async get(
-    key: string,
+    dataset: string,
+    customerId: string,
     load: () => Promise<StoredForecast | undefined>,
   ): Promise<StoredForecast | undefined> {
-    if (this.#ttlMs <= 0) return load();
-    const now = Date.now();
-    const hit = this.#entries.get(key);
-    if (hit && hit.until > now) return hit.value ?? undefined;
+    const state = this.#datasets.get(dataset) ?? { generation: -1, checkedAt: 0, entries: new Map() };
+    this.#datasets.set(dataset, state);
+    const generation = await this.#current(dataset, state);
+    const hit = state.entries.get(customerId);
+    if (hit && hit.generation === generation) return hit.value ?? undefined;
     const value = (await load()) ?? null;
-    if (this.#entries.size >= this.#max) {
-      // Maps iterate in insertion order: drop the oldest tenth at once rather than one per miss.
-      let drop = Math.ceil(this.#max / 10);
-      for (const k of this.#entries.keys()) {
-        this.#entries.delete(k);
-        if (--drop === 0) break;
-      }
-    }
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, until: now + this.#ttlMs });
+    if (state.entries.size >= this.#maxPerDataset) state.entries.clear();
+    state.entries.set(customerId, { value, generation });
     return value ?? undefined;
+  }
+
+  async #current(dataset: string, state: DatasetState): Promise<number> {
+    if (Date.now() - state.checkedAt < this.#checkMs) return state.generation;
+    state.checking ??= this.#generationOf(dataset).finally(() => {
+      state.checking = undefined;
+    });
+    const generation = await state.checking;
+    if (generation !== state.generation) state.entries.clear();
+    state.generation = generation;
+    state.checkedAt = Date.now();
+    return generation;
   }
 }

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
 import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
-import { readForecast } from "@myriad/core/registry/forecasts";
+import { publicationGeneration, readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
 import { ForecastCache } from "../forecast-cache.ts";
@@ -21,7 +21,10 @@ const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 export function customerRoutes(deps: ApiDeps, options: { forecastCache?: ForecastCache } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
-  const forecasts = options.forecastCache ?? new ForecastCache();
+  const forecasts =
+    options.forecastCache ??
+    new ForecastCache({ generationOf: (dataset) => publicationGeneration(deps.db, dataset) });
+  const wholeBodies = new WeakMap<StoredForecast, string>();
 
   app.openapi(
     createRoute({
@@ -38,7 +41,21 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
       const { dataset, id } = c.req.valid("param");
       requireCustomer(c.var.scope, dataset, id);
       const { from, to, quantiles } = c.req.valid("query");
-      const stored = await forecasts.get(`${dataset}/${id}`, () => readForecast(deps.db, dataset, id));
+      const stored = await forecasts.get(dataset, id, () => readForecast(deps.db, dataset, id));
+      if (stored && !from && !to && !quantiles) {
+        // The common request, the whole forecast: serialized once per cached forecast.
+        let body = wholeBodies.get(stored);
+        if (body === undefined) {
+          body = JSON.stringify({
+            dataset,
+            customerId: id,
+            model: { algorithm: stored.algorithm, version: stored.version },
+            points: stored.points,
+          });
+          wholeBodies.set(stored, body);
+        }
+        return c.body(body, 200, { "content-type": "application/json" }) as never;
+      }
       const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
       const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
       const forecast =
