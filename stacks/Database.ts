@@ -1,7 +1,10 @@
+import { ENV } from "@myriad/functions/aws/env";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as rds from "aws-cdk-lib/aws-rds";
+import { NagSuppressions } from "cdk-nag";
 import { type Function as SstFunction, Script, type StackContext } from "sst/constructs";
 import { myriadConfig, resourceName } from "./config.ts";
 import { handlerFunction } from "./handler-function.ts";
@@ -90,15 +93,35 @@ export function Database({ stack, app }: StackContext) {
   };
 
   const network = { vpc, securityGroup: clientSecurityGroup, environment, grantDatabase };
+  // The first admin API key: Migrate creates it when none is active and writes it here; the
+  // operator reads it once (`aws secretsmanager get-secret-value`), the database keeps its hash.
+  const adminKey = new secretsmanager.Secret(stack, "AdminKey", {
+    secretName: resourceName(app, "admin-key"),
+    description: "Myriad admin API key, written by the Migrate function when no admin key is active",
+    removalPolicy: config.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
   const migrate = handlerFunction(stack, app, network, "Migrate", {
     handler: "packages/functions/src/migrate.main",
     timeout: 300,
-    description: "Applies the schema migrations on deploy",
+    description: "Applies the schema migrations on deploy and creates the first admin key",
+    environment: { [ENV.adminKeySecretArn]: adminKey.secretArn },
   });
+  adminKey.grantWrite(migrate);
+  NagSuppressions.addResourceSuppressions(adminKey, [
+    {
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The secret holds a Myriad API key, not a database credential Secrets Manager can rotate: rotate it by creating a new admin key and revoking the old one (POST/DELETE /v1/keys).",
+    },
+  ]);
   const migrations = new Script(stack, "Migrations", { onCreate: migrate, onUpdate: migrate });
   migrations.node.addDependency(cluster, proxy);
 
-  stack.addOutputs({ DatabaseProxy: proxy.endpoint, DatabaseSecret: secret.secretArn });
+  stack.addOutputs({
+    DatabaseProxy: proxy.endpoint,
+    DatabaseSecret: secret.secretArn,
+    AdminKeySecret: adminKey.secretArn,
+  });
   return { cluster, proxy, secret, ...network };
 }
 

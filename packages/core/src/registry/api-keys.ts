@@ -56,6 +56,17 @@ export async function verifyApiKey(db: Db, key: string): Promise<Scope | undefin
   return timingSafeEqual(expected, actual) ? parseScope(row.scope) : undefined;
 }
 
+/** Whether any admin key is still active (the first deploy creates one when none is). */
+export async function hasActiveAdminKey(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom("api_keys")
+    .select("id")
+    .where("scope", "=", "admin")
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listApiKeys(db: Db) {
   const rows = await db
     .selectFrom("api_keys")

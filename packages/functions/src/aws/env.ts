@@ -64,6 +64,7 @@ export const ENV = {
   trainingMaxSeconds: "MYRIAD_TRAINING_MAX_SECONDS",
   trainingWaitSeconds: "MYRIAD_TRAINING_WAIT_SECONDS",
   forecastRoleArn: "MYRIAD_FORECAST_ROLE_ARN",
+  adminKeySecretArn: "MYRIAD_ADMIN_KEY_SECRET_ARN",
 } as const;
 
 export interface AwsConfig {
