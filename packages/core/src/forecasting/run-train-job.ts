@@ -1,4 +1,5 @@
 import { packArtifact } from "../artifact/archive.ts";
+import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { seriesFromCsv } from "../series/series.ts";
 import { trainCustomer } from "./train-customer.ts";
@@ -14,20 +15,29 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
     const bytes = await store.get(job.dataKey);
     if (!bytes) throw new Error(`no series at ${job.dataKey}`);
     const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
-    const artifact = trainCustomer(series, job);
-    await store.put(job.modelKey, await packArtifact(artifact), "application/gzip");
-    return {
-      ok: true,
-      customerId: job.customerId,
-      version: job.version,
-      modelKey: job.modelKey,
-      algorithm: artifact.algorithm,
-      metrics: artifact.metrics,
-      reason: artifact.selection.reason,
-      trainedPoints: artifact.trainedPoints,
-      durationMs: Math.round(performance.now() - started),
-    };
+    return await saveArtifact(store, job, trainCustomer(series, job), started);
   } catch (e) {
     return { ok: false, customerId: job.customerId, error: (e as Error).message };
   }
+}
+
+/** Writes a customer's artifact to its model key and reports it as a trained result. */
+export async function saveArtifact(
+  store: ObjectStore,
+  job: TrainJob,
+  artifact: ModelArtifact,
+  started: number,
+): Promise<TrainResult> {
+  await store.put(job.modelKey, await packArtifact(artifact), "application/gzip");
+  return {
+    ok: true,
+    customerId: job.customerId,
+    version: job.version,
+    modelKey: job.modelKey,
+    algorithm: artifact.algorithm,
+    metrics: artifact.metrics,
+    reason: artifact.selection.reason,
+    trainedPoints: artifact.trainedPoints,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

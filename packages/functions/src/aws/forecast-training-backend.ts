@@ -12,7 +12,7 @@ import {
   type ForecastClient,
   GetAccuracyMetricsCommand,
 } from "@aws-sdk/client-forecast";
-import { packArtifact } from "@myriad/core/artifact/archive";
+import { saveArtifact } from "@myriad/core/forecasting/run-train-job";
 import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
 import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
@@ -302,18 +302,7 @@ export class ForecastTrainingBackend implements TrainingBackend {
           metrics,
           predictorArn: p.predictorArn!,
         });
-        await this.#store.put(job.modelKey, await packArtifact(artifact), "application/gzip");
-        return {
-          ok: true,
-          customerId: job.customerId,
-          version: job.version,
-          modelKey: job.modelKey,
-          algorithm: artifact.algorithm,
-          metrics,
-          reason: artifact.selection.reason,
-          trainedPoints: imported.points,
-          durationMs: Math.round(performance.now() - started),
-        };
+        return await saveArtifact(this.#store, job, artifact, started);
       } catch (e) {
         return { ok: false, customerId: job.customerId, error: (e as Error).message };
       }
