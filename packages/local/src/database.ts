@@ -13,9 +13,11 @@ pg.types.setTypeParser(1700, (v) => Number(v));
  */
 export function openDatabase(options: { databaseUrl?: string; pgliteDir?: string }): Kysely<Database> {
   if (options.databaseUrl) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server closed (restart, failover) is dropped from the pool and
+    // replaced on next use; without a listener node would treat it as an unhandled error.
+    pool.on("error", (e) => console.error(`database: idle connection closed: ${e.message}`));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const pglite = new PGlite(options.pgliteDir);
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });

@@ -57,23 +57,34 @@ export const PG_TYPES = {
 export function createAuroraDb(connection: AuroraConnection, poolMax = 1): Db {
   const pool = async (): Promise<pg.Pool> => {
     if ("url" in connection) {
-      return new pg.Pool({ connectionString: connection.url, max: poolMax, types: PG_TYPES });
+      return logIdleErrors(new pg.Pool({ connectionString: connection.url, max: poolMax, types: PG_TYPES }));
     }
     const secret = await readSecret(connection.secrets, connection.secretArn);
-    return new pg.Pool({
-      host: connection.host ?? secret.host,
-      port: secret.port ?? 5432,
-      database: connection.database ?? secret.dbname ?? "myriad",
-      user: secret.username,
-      password: secret.password,
-      ssl: { rejectUnauthorized: true },
-      max: poolMax,
-      idleTimeoutMillis: 60_000,
-      connectionTimeoutMillis: 10_000,
-      types: PG_TYPES,
-    });
+    return logIdleErrors(
+      new pg.Pool({
+        host: connection.host ?? secret.host,
+        port: secret.port ?? 5432,
+        database: connection.database ?? secret.dbname ?? "myriad",
+        user: secret.username,
+        password: secret.password,
+        ssl: { rejectUnauthorized: true },
+        max: poolMax,
+        idleTimeoutMillis: 60_000,
+        connectionTimeoutMillis: 10_000,
+        types: PG_TYPES,
+      }),
+    );
   };
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * A connection the proxy closes while idle (failover, scaling, idle timeout) is dropped and
+ * replaced on next use; without a listener node treats the pool's error event as fatal.
+ */
+function logIdleErrors(pool: pg.Pool): pg.Pool {
+  pool.on("error", (e) => console.error(`database: idle connection closed: ${e.message}`));
+  return pool;
 }
 
 export async function readSecret(secrets: SecretsSlice, secretArn: string): Promise<RdsSecret> {
