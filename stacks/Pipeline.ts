@@ -13,7 +13,14 @@ import { grantBucket } from "./bucket-access.ts";
 import { handlerFunction } from "./handler-function.ts";
 import { Inference } from "./Inference.ts";
 import { Storage, stateMachineName } from "./Storage.ts";
-import { amazonForecast, grantSagemakerTraining, sagemakerTraining } from "./training.ts";
+import {
+  amazonForecast,
+  grantSagemakerProcessing,
+  grantSagemakerTraining,
+  PREPROCESS_BUCKET_ACCESS,
+  sagemakerProcessing,
+  sagemakerTraining,
+} from "./training.ts";
 
 /** Each Task state's handler file. */
 export const TASK_HANDLERS: Record<TaskState, string> = {
@@ -47,6 +54,8 @@ export function Pipeline({ stack, app }: StackContext) {
   const { bucket } = use(Storage);
   const inference = use(Inference);
   const training = sagemakerTraining(stack, bucket);
+  // Uploads too large for the Preprocess Lambda: a Processing job on the training image.
+  const processing = sagemakerProcessing(stack, bucket, training.image);
   const common = { [ENV.bucket]: bucket.bucketName };
 
   const fn = (
@@ -64,6 +73,14 @@ export function Pipeline({ stack, app }: StackContext) {
     Preprocess: fn("Preprocess", "validates, quarantines and resamples an upload", {
       timeout: 900,
       memorySize: 2048,
+      environment: {
+        [ENV.preprocessMode]: config.preprocessMode,
+        [ENV.preprocessMaxLambdaBytes]: String(config.preprocessMaxLambdaBytes),
+        [ENV.preprocessImage]: processing.image.imageUri,
+        [ENV.preprocessRoleArn]: processing.role.roleArn,
+        [ENV.preprocessInstanceType]: config.preprocessInstanceType,
+        [ENV.preprocessMaxSeconds]: String(config.preprocessMaxSeconds),
+      },
     }),
     Train: fn("Train", "trains one model per customer through the training backend", {
       timeout: 900,
@@ -86,10 +103,9 @@ export function Pipeline({ stack, app }: StackContext) {
     RecordFailure: fn("RecordFailure", "records a failed state on the run", { timeout: 60 }),
   };
 
-  grantBucket(functions.Preprocess, bucket, {
-    read: ["raw/", "customers/"],
-    write: ["customers/", "manifests/", "quarantine/"],
-  });
+  // The same prefixes as the Processing job's role: runs/ holds the job's request and outcome.
+  grantBucket(functions.Preprocess, bucket, PREPROCESS_BUCKET_ACCESS);
+  grantSagemakerProcessing(stack, functions.Preprocess, processing.role);
   grantBucket(functions.Train, bucket, {
     read: ["customers/", "manifests/", "training/"],
     write: ["models/", "runs/", "training/"],
@@ -205,5 +221,5 @@ export function Pipeline({ stack, app }: StackContext) {
   });
 
   stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
-  return { stateMachine, functions, onRunStatus, training, forecastRoleArn };
+  return { stateMachine, functions, onRunStatus, training, processing, forecastRoleArn };
 }

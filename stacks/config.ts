@@ -1,4 +1,9 @@
 import type { Backend } from "@myriad/core/dataset/dataset-config";
+import {
+  DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
+  PREPROCESS_MODES,
+  type PreprocessMode,
+} from "@myriad/functions/aws/env";
 import type { App } from "sst/constructs";
 
 /**
@@ -14,6 +19,13 @@ export interface MyriadConfig {
   trainingMaxSeconds: number;
   /** Memory of the Train Lambda (the `local` backend trains in it); vCPUs grow with it. */
   trainMemoryMb: number;
+  /** Where Preprocess runs: `auto` (by input size), `lambda` or `processing` (SageMaker Processing). */
+  preprocessMode: PreprocessMode;
+  /** In `auto` mode, inputs of at least this many CSV bytes go to a SageMaker Processing job. */
+  preprocessMaxLambdaBytes: number;
+  preprocessInstanceType: string;
+  /** StoppingCondition of a preprocess Processing job. */
+  preprocessMaxSeconds: number;
   endpointInstanceType: string;
   endpointMinInstances: number;
   endpointMaxInstances: number;
@@ -35,6 +47,10 @@ const DEV: MyriadConfig = {
   trainingInstanceCount: 1,
   trainingMaxSeconds: 3600,
   trainMemoryMb: 3008,
+  preprocessMode: "auto",
+  preprocessMaxLambdaBytes: DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
+  preprocessInstanceType: "ml.m5.large",
+  preprocessMaxSeconds: 6 * 3600,
   endpointInstanceType: "ml.m5.large",
   endpointMinInstances: 1,
   endpointMaxInstances: 2,
@@ -82,12 +98,20 @@ export function readMyriadConfig(stage: string, env: Env = process.env): MyriadC
   if (!["local", "sagemaker", "forecast"].includes(backend)) {
     throw new Error(`MYRIAD_TRAINING_BACKEND must be local, sagemaker or forecast (got ${backend})`);
   }
+  const preprocessMode = env.MYRIAD_PREPROCESS_MODE || base.preprocessMode;
+  if (!(PREPROCESS_MODES as readonly string[]).includes(preprocessMode)) {
+    throw new Error(`MYRIAD_PREPROCESS_MODE must be ${PREPROCESS_MODES.join(", ")} (got ${preprocessMode})`);
+  }
   const config: MyriadConfig = {
     trainingBackend: backend as Backend,
     trainingInstanceType: env.MYRIAD_TRAINING_INSTANCE_TYPE ?? base.trainingInstanceType,
     trainingInstanceCount: num(env, "MYRIAD_TRAINING_INSTANCE_COUNT", base.trainingInstanceCount),
     trainingMaxSeconds: num(env, "MYRIAD_TRAINING_MAX_SECONDS", base.trainingMaxSeconds),
     trainMemoryMb: num(env, "MYRIAD_TRAIN_MEMORY_MB", base.trainMemoryMb),
+    preprocessMode: preprocessMode as PreprocessMode,
+    preprocessMaxLambdaBytes: num(env, "MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES", base.preprocessMaxLambdaBytes),
+    preprocessInstanceType: env.MYRIAD_PREPROCESS_INSTANCE_TYPE ?? base.preprocessInstanceType,
+    preprocessMaxSeconds: num(env, "MYRIAD_PREPROCESS_MAX_SECONDS", base.preprocessMaxSeconds),
     endpointInstanceType: env.MYRIAD_ENDPOINT_INSTANCE_TYPE ?? base.endpointInstanceType,
     endpointMinInstances: num(env, "MYRIAD_ENDPOINT_MIN_INSTANCES", base.endpointMinInstances),
     endpointMaxInstances: num(env, "MYRIAD_ENDPOINT_MAX_INSTANCES", base.endpointMaxInstances),
@@ -106,6 +130,7 @@ export function readMyriadConfig(stage: string, env: Env = process.env): MyriadC
   if (config.endpointMinInstances < 1 || config.endpointMaxInstances < config.endpointMinInstances) {
     throw new Error("endpoint instances: need 1 ≤ min ≤ max");
   }
+  if (config.preprocessMaxLambdaBytes < 0) throw new Error("MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES must be ≥ 0");
   if (config.trainingInstanceCount < 1) throw new Error("MYRIAD_TRAINING_INSTANCE_COUNT must be at least 1");
   if (config.dbMaxAcu < Math.max(config.dbMinAcu, 1))
     throw new Error("MYRIAD_DB_MAX_ACU must be ≥ 1 and ≥ the minimum");

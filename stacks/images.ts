@@ -5,7 +5,8 @@ import { useProject } from "sst/project.js";
 
 /**
  * What the container images see of the repository: the workspace manifests (so `npm ci` can
- * install the lockfile's versions) and the sources of core and model-server. Everything
+ * install the lockfile's versions), the sources of core and model-server, and the one
+ * functions file the training image's `preprocess` command bundles (the S3 adapter). Everything
  * else, node_modules above all, stays out of the build context and out of the asset hash.
  */
 export const IMAGE_CONTEXT_EXCLUDE = [
@@ -18,6 +19,7 @@ export const IMAGE_CONTEXT_EXCLUDE = [
   "!packages/*/package.json",
   "!packages/core",
   "!packages/model-server",
+  "!packages/functions/src/aws/s3-object-store.ts",
   "**/node_modules",
   "**/*.test.ts",
 ];

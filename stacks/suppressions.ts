@@ -75,7 +75,7 @@ const WILDCARD_SUPPRESSIONS: Suppression[] = [
     appliesTo: [
       {
         regex:
-          "/^Resource::arn:<AWS::Partition>:logs:.*:log-group:\\/aws\\/sagemaker\\/(Endpoints\\/\\*|TrainingJobs\\*)$/",
+          "/^Resource::arn:<AWS::Partition>:logs:.*:log-group:\\/aws\\/sagemaker\\/(Endpoints\\/\\*|TrainingJobs\\*|ProcessingJobs\\*)$/",
       },
     ],
   },
@@ -84,6 +84,12 @@ const WILDCARD_SUPPRESSIONS: Suppression[] = [
     reason:
       "Training jobs are named per dataset version at run time (myriad-<dataset>-<hash>); the grant covers only Myriad's own job names.",
     appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:sagemaker:.*:training-job\\/myriad-\\*$/" }],
+  },
+  {
+    id: "AwsSolutions-IAM5",
+    reason:
+      "Preprocess Processing jobs are named per run at run time (myriad-pre-<dataset>-<hash>); the grant covers only those names.",
+    appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:sagemaker:.*:processing-job\\/myriad-pre-\\*$/" }],
   },
   {
     id: "AwsSolutions-IAM5",

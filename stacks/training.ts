@@ -1,4 +1,5 @@
 import { ArnFormat, type Stack } from "aws-cdk-lib";
+import type { DockerImageAsset } from "aws-cdk-lib/aws-ecr-assets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Function as SstFunction } from "sst/constructs";
@@ -14,11 +15,55 @@ import { repositoryImage } from "./images.ts";
  */
 export function sagemakerTraining(stack: Stack, bucket: s3.IBucket) {
   const image = repositoryImage(stack, "TrainingImage", "packages/model-server/training.Dockerfile");
-  const role = new iam.Role(stack, "TrainingRole", {
-    assumedBy: new iam.ServicePrincipal("sagemaker.amazonaws.com"),
-    description: "Myriad SageMaker training jobs",
-  });
+  const role = sagemakerJobRole(
+    stack,
+    "TrainingRole",
+    "Myriad SageMaker training jobs",
+    image,
+    "TrainingJobs",
+  );
   grantBucket(role, bucket, { read: ["customers/", "training/"], write: ["training/"] });
+  return { image, role };
+}
+
+/**
+ * The role of the SageMaker Processing jobs that preprocess uploads too large for the
+ * Preprocess Lambda. They run the training image's `preprocess` command, which reads and writes
+ * the bucket itself, so the role has exactly the Preprocess Lambda's prefixes: reads `raw/`
+ * (the upload and `_dataset.json`), `customers/` (history) and `runs/` (the request); writes
+ * `customers/`, `manifests/`, `quarantine/` and `runs/` (the outcome). A role of its own keeps
+ * training jobs away from `raw/`.
+ */
+export function sagemakerProcessing(stack: Stack, bucket: s3.IBucket, image: DockerImageAsset) {
+  const role = sagemakerJobRole(
+    stack,
+    "PreprocessRole",
+    "Myriad SageMaker Processing jobs that preprocess large uploads",
+    image,
+    "ProcessingJobs",
+  );
+  grantBucket(role, bucket, PREPROCESS_BUCKET_ACCESS);
+  return { image, role };
+}
+
+/** The Preprocess Lambda's and the preprocess Processing job's bucket access: the same work. */
+export const PREPROCESS_BUCKET_ACCESS = {
+  read: ["raw/", "customers/", "runs/"],
+  write: ["customers/", "manifests/", "quarantine/", "runs/"],
+};
+
+/** A role SageMaker jobs run as: pulls `image`, writes logs under `/aws/sagemaker/<logs>`. */
+function sagemakerJobRole(
+  stack: Stack,
+  id: string,
+  description: string,
+  image: DockerImageAsset,
+  logs: "TrainingJobs" | "ProcessingJobs",
+) {
+  const role = new iam.Role(stack, id, {
+    assumedBy: new iam.ServicePrincipal("sagemaker.amazonaws.com"),
+    description,
+  });
   image.repository.grantPull(role);
   role.addToPolicy(new iam.PolicyStatement({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }));
   role.addToPolicy(
@@ -33,7 +78,7 @@ export function sagemakerTraining(stack: Stack, bucket: s3.IBucket) {
         stack.formatArn({
           service: "logs",
           resource: "log-group",
-          resourceName: "/aws/sagemaker/TrainingJobs*",
+          resourceName: `/aws/sagemaker/${logs}*`,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ],
@@ -46,17 +91,39 @@ export function sagemakerTraining(stack: Stack, bucket: s3.IBucket) {
       conditions: { StringLike: { "cloudwatch:namespace": "/aws/sagemaker/*" } },
     }),
   );
-  return { image, role };
+  return role;
 }
 
 /** What the Train Lambda may do with SageMaker: its own jobs (`myriad-*`) and passing the role. */
 export function grantSagemakerTraining(stack: Stack, fn: SstFunction, role: iam.IRole) {
+  grantSagemakerJobs(stack, fn, role, "training-job/myriad-*", [
+    "sagemaker:CreateTrainingJob",
+    "sagemaker:DescribeTrainingJob",
+  ]);
+}
+
+/** What the Preprocess Lambda may do with SageMaker: its own Processing jobs and passing their role. */
+export function grantSagemakerProcessing(stack: Stack, fn: SstFunction, role: iam.IRole) {
+  // Names are myriad-pre-<dataset>-<hash> (sagemaker-processing-preprocessor.ts).
+  grantSagemakerJobs(stack, fn, role, "processing-job/myriad-pre-*", [
+    "sagemaker:CreateProcessingJob",
+    "sagemaker:DescribeProcessingJob",
+  ]);
+}
+
+function grantSagemakerJobs(
+  stack: Stack,
+  fn: SstFunction,
+  role: iam.IRole,
+  jobs: `${"training-job" | "processing-job"}/${string}`,
+  actions: string[],
+) {
+  const [resource, resourceName] = jobs.split("/");
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:AddTags"],
-      resources: [
-        stack.formatArn({ service: "sagemaker", resource: "training-job", resourceName: "myriad-*" }),
-      ],
+      // AddTags: the jobs are created with tags (dataset, run).
+      actions: [...actions, "sagemaker:AddTags"],
+      resources: [stack.formatArn({ service: "sagemaker", resource, resourceName })],
     }),
   );
   fn.addToRolePolicy(

@@ -162,6 +162,27 @@ describe("SageMakerTrainingBackend", () => {
     expect(s3.commandCalls(S3.CopyObjectCommand)).toHaveLength(0);
   });
 
+  it("starts the next attempt's job when a redrive follows a failed one", async () => {
+    const store = new MemoryObjectStore();
+    const jobs = await hostResults(store);
+    sagemaker.on(CreateTrainingJobCommand).resolves({});
+    sagemaker
+      .on(DescribeTrainingJobCommand)
+      .resolvesOnce({ TrainingJobStatus: "Failed", FailureReason: "OOM" });
+    await expect(backend(store).train(jobs)).rejects.toThrow(/OOM/);
+    sagemaker.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: "Completed" });
+    s3.on(S3.CopyObjectCommand).resolves({});
+    await backend(store).train(jobs);
+    const names = sagemaker
+      .commandCalls(CreateTrainingJobCommand)
+      .map((c) => c.args[0].input.TrainingJobName);
+    expect(names).toEqual([
+      trainingJobName("sales", jobs[0].version),
+      trainingJobName("sales", jobs[0].version, 2),
+    ]);
+    expect(names[1]).toMatch(/-2$/);
+  });
+
   it("hands back with TrainingPending while the job still runs, and resumes on the next call", async () => {
     const store = new MemoryObjectStore();
     const jobs = await hostResults(store);

@@ -37,4 +37,25 @@ describe("deploy configuration", () => {
       /must be a number/,
     );
   });
+
+  it("preprocesses in the Lambda below 20 GiB unless MYRIAD_PREPROCESS_* says otherwise", () => {
+    expect(readMyriadConfig("dev", {})).toMatchObject({
+      preprocessMode: "auto",
+      preprocessMaxLambdaBytes: 20 * 1024 ** 3,
+    });
+    expect(
+      readMyriadConfig("prod", {
+        MYRIAD_PREPROCESS_MODE: "processing",
+        MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: "1000",
+        MYRIAD_PREPROCESS_INSTANCE_TYPE: "ml.c5.xlarge",
+      }),
+    ).toMatchObject({
+      preprocessMode: "processing",
+      preprocessMaxLambdaBytes: 1000,
+      preprocessInstanceType: "ml.c5.xlarge",
+    });
+    expect(() => readMyriadConfig("dev", { MYRIAD_PREPROCESS_MODE: "batch" })).toThrow(
+      /MYRIAD_PREPROCESS_MODE/,
+    );
+  });
 });

@@ -13,6 +13,7 @@ import { readMyriadConfig } from "../../stacks/config.ts";
 import { Api, Database, Inference, Pipeline, Storage } from "../../stacks/index.ts";
 import { myriadApp } from "../../stacks/myriad-app.ts";
 import { RUN_STATUS_EVENTS, TASK_HANDLERS } from "../../stacks/Pipeline.ts";
+import { processingJobName } from "@myriad/functions/aws/sagemaker-processing-preprocessor";
 
 /**
  * The whole app, synthesized once (a second synthesis throws on duplicate ids) with the recipe
@@ -172,6 +173,26 @@ describe("Pipeline", () => {
     expect(env.MYRIAD_TRAINING_IMAGE).toBeDefined();
     expect(env.MYRIAD_TRAINING_ROLE_ARN).toBeDefined();
   });
+
+  it("configures Preprocess to hand inputs of 20 GiB and more to a Processing job on the training image", () => {
+    const variables = (handler: string) =>
+      templates.Pipeline.toJSON().Resources[functionFor("Pipeline", handler)].Properties.Environment
+        .Variables;
+    const env = variables(TASK_HANDLERS.Preprocess);
+    expect(env).toMatchObject({
+      MYRIAD_PREPROCESS_MODE: "auto",
+      MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: String(20 * 1024 ** 3),
+      MYRIAD_PREPROCESS_INSTANCE_TYPE: "ml.m5.large",
+      MYRIAD_PREPROCESS_MAX_SECONDS: "21600",
+    });
+    expect(env.MYRIAD_PREPROCESS_IMAGE).toEqual(variables(TASK_HANDLERS.Train).MYRIAD_TRAINING_IMAGE);
+    const role = getAtt(env.MYRIAD_PREPROCESS_ROLE_ARN);
+    expect(role).toMatch(/^PreprocessRole/);
+    expect(role).not.toBe(getAtt(variables(TASK_HANDLERS.Train).MYRIAD_TRAINING_ROLE_ARN));
+    expect(templates.Pipeline.toJSON().Resources[role].Properties.AssumeRolePolicyDocument.Statement).toEqual(
+      [expect.objectContaining({ Principal: { Service: "sagemaker.amazonaws.com" } })],
+    );
+  });
 });
 
 describe("Inference", () => {
@@ -311,6 +332,50 @@ describe("IAM and functions", () => {
         /^(sagemaker|forecast)\.amazonaws\.com$/,
       );
     }
+  });
+
+  it("lets Preprocess start only its Processing jobs and pass only their role; both reach the same prefixes", () => {
+    const all = templates.Pipeline.toJSON().Resources as Record<string, Resource>;
+    const preprocess = functionFor("Pipeline", TASK_HANDLERS.Preprocess);
+    const lambdaRole = getAtt(all[preprocess].Properties.Role);
+    const jobRole = getAtt(all[preprocess].Properties.Environment.Variables.MYRIAD_PREPROCESS_ROLE_ARN);
+    const rolesOf = (policy: string) => (all[policy].Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+    const of = (role: string) =>
+      statements().filter((s) => s.stack === "Pipeline" && rolesOf(s.id).includes(role));
+
+    const jobs = of(lambdaRole).filter((s) => list(s.Action).includes("sagemaker:CreateProcessingJob"));
+    expect(jobs).toHaveLength(1);
+    expect(list(jobs[0].Action).sort()).toEqual(
+      ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob"].sort(),
+    );
+    const arn = JSON.stringify(jobs[0].Resource);
+    expect(arn).toContain(":processing-job/myriad-pre-*");
+    expect(processingJobName("sales", "run-1", 2)).toMatch(/^myriad-pre-/);
+    const passRole = of(lambdaRole).filter((s) => list(s.Action).includes("iam:PassRole"));
+    expect(passRole).toHaveLength(1);
+    expect(getAtt(passRole[0].Resource)).toBe(jobRole);
+    expect(passRole[0].Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" },
+    });
+    // No other function may start Processing jobs.
+    const starters = statements().filter((s) => list(s.Action).includes("sagemaker:CreateProcessingJob"));
+    expect(starters).toEqual(jobs);
+
+    const prefixes = (role: string, action: string) =>
+      of(role)
+        .filter((s) => list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource))
+        .map((r) => (JSON.stringify(r).match(/"\/([a-z]+)\/\*"\]\]\}$/) ?? [])[1])
+        .sort();
+    for (const role of [lambdaRole, jobRole]) {
+      expect(prefixes(role, "s3:GetObject"), role).toEqual(["customers", "raw", "runs"]);
+      expect(prefixes(role, "s3:PutObject"), role).toEqual(["customers", "manifests", "quarantine", "runs"]);
+    }
+    // The job's role writes its logs and pulls the image, nothing else of SageMaker's.
+    expect(JSON.stringify(of(jobRole))).toContain("/aws/sagemaker/ProcessingJobs*");
+    expect(of(jobRole).some((s) => list(s.Action).some((a: string) => a.startsWith("sagemaker:")))).toBe(
+      false,
+    );
   });
 
   it("runs every handler on nodejs22.x with tracing, and no S3 grant wider than a prefix", () => {

@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "@myriad/core/db/schema";
 import { migrateToLatest } from "@myriad/core/db/migrations";
 import type { Ports } from "@myriad/core/ports/ports";
+import { InProcessPreprocessor } from "@myriad/core/ingest/in-process-preprocessor";
 import type { InferenceEndpoint } from "@myriad/core/ports/inference-endpoint";
 import { PIPELINE_STATES } from "@myriad/core/pipeline/state-machine";
 import { TASK_HANDLERS } from "@myriad/functions/tasks";
@@ -67,6 +68,8 @@ export async function createLocalPorts(
     bucket: LOCAL_BUCKET,
     bucketDir,
     runner,
+    // No Lambda limit here: every input is preprocessed in this process, at any size.
+    preprocessor: new InProcessPreprocessor(store),
     training,
     endpoint: options.endpoint,
     db,

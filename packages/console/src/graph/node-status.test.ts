@@ -72,6 +72,22 @@ describe("state statuses for a run", () => {
     expect(shipping.get("Ship")).toBe("RUNNING");
   });
 
+  it("finds a product run in WaitForPreprocess while its Processing job is pending", () => {
+    const statuses = nodeStatuses(
+      STATE_MACHINE,
+      run("RUNNING", [state("Preprocess", "SUCCEEDED", { pending: true }, 2)]),
+    );
+    expect(statuses.get("PreprocessDone")).toBe("SUCCEEDED");
+    expect(statuses.get("WaitForPreprocess")).toBe("RUNNING");
+    expect(statuses.get("Train")).toBe("NOT_RUN");
+    const done = nodeStatuses(
+      STATE_MACHINE,
+      run("RUNNING", [state("Preprocess", "SUCCEEDED", { manifestKey: "m", customers: 3 })]),
+    );
+    expect(done.get("WaitForPreprocess")).toBe("NOT_RUN");
+    expect(done.get("Train")).toBe("RUNNING");
+  });
+
   it("shows a Task in progress and nothing after it", () => {
     const statuses = nodeStatuses(
       LOOPING,

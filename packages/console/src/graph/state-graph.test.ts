@@ -43,6 +43,31 @@ describe("the state machine graph", () => {
     expect(node("Failed").y).toBeGreaterThan(node("RecordFailure").y);
   });
 
+  it("draws both of the product's pending loops back to their Task, off the main column, without overlaps", () => {
+    expect([...backEdges(STATE_MACHINE)].sort()).toEqual([
+      "WaitForPreprocess->Preprocess",
+      "WaitForTraining->Train",
+    ]);
+    const layout = layoutStateMachine(STATE_MACHINE);
+    const node = (id: string) => layout.nodes.find((n) => n.id === id)!;
+    const column = node("Preprocess").x;
+    for (const [wait, task] of [
+      ["WaitForPreprocess", "Preprocess"],
+      ["WaitForTraining", "Train"],
+    ]) {
+      expect(node(wait).x).not.toBe(column);
+      expect(layout.edges.find((e) => e.id === `${wait}->${task}:next`)?.orthogonal).toBe(true);
+    }
+    for (const n of layout.nodes) {
+      for (const m of layout.nodes) {
+        if (m === n) continue;
+        const apart =
+          Math.abs(n.x - m.x) >= (n.width + m.width) / 2 || Math.abs(n.y - m.y) >= (n.height + m.height) / 2;
+        expect(apart, `${n.id} overlaps ${m.id}`).toBe(true);
+      }
+    }
+  });
+
   it("fits a looping document in its reported size without overlaps, loops and Catches at right angles", () => {
     const layout = layoutStateMachine(LOOPING);
     for (const n of layout.nodes) {

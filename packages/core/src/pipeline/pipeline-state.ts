@@ -1,6 +1,14 @@
 import type { RunInput } from "../ports/pipeline-runner.ts";
 import type { PreprocessResult } from "./manifest.ts";
 
+/**
+ * What Preprocess returns while its remote job (SageMaker Processing) is still running: the
+ * state machine waits (WaitForPreprocess), then runs Preprocess again, which resumes the job.
+ */
+export interface PreprocessPendingResult {
+  pending: true;
+}
+
 export interface TrainSummary {
   /** `runs/<runId>/train-results.json`: every customer's TrainResult. */
   resultsKey: string;
@@ -28,6 +36,7 @@ export interface WarmSummary {
 
 /** The execution's state as it grows through the pipeline (each result at its ResultPath). */
 export interface PipelineState extends RunInput {
+  /** Never pending past PreprocessDone, where the states that read it start. */
   preprocess?: PreprocessResult;
   train?: TrainSummary;
   register?: RegisterSummary;

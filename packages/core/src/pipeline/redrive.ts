@@ -39,8 +39,8 @@ export function planRedrive(run: Run, events: RunEvent[]): RedrivePlan {
     const event = latest.get(state);
     if (event?.status !== "SUCCEEDED") return { startAt: state, input };
     const summary = typeof event.summary === "string" ? JSON.parse(event.summary) : event.summary;
-    // A pending Train is not done: redrive polls the remote job again.
-    if (state === "Train" && summary?.pending) return { startAt: state, input };
+    // A pending Preprocess or Train is not done: redrive polls the remote job again.
+    if (summary?.pending) return { startAt: state, input };
     Object.assign(input, { [RESULT_KEYS[state]]: summary });
   }
   return { startAt: "Warm", input };

@@ -13,7 +13,42 @@ describe("the pipeline's ASL document", () => {
       };
       name = state.Next ?? state.Default;
     }
-    expect(seen.filter((s) => s !== "TrainingDone")).toEqual([...PIPELINE_STATES]);
+    expect(seen).toEqual([
+      "Preprocess",
+      "PreprocessDone",
+      "Train",
+      "TrainingDone",
+      "Register",
+      "Publish",
+      "Warm",
+    ]);
+    expect(seen.filter((s) => !s.endsWith("Done"))).toEqual([...PIPELINE_STATES]);
+  });
+
+  it("loops Preprocess and Train through a 60 s Wait while their result is pending", () => {
+    const states: Record<string, Record<string, unknown>> = STATE_MACHINE.States;
+    for (const [task, choice, wait, then] of [
+      ["Preprocess", "PreprocessDone", "WaitForPreprocess", "Train"],
+      ["Train", "TrainingDone", "WaitForTraining", "Register"],
+    ] as const) {
+      expect(states[task].Next).toBe(choice);
+      const path = `$.${task.toLowerCase()}.pending`;
+      expect(states[task].ResultPath).toBe(`$.${task.toLowerCase()}`);
+      expect(states[choice]).toEqual({
+        Type: "Choice",
+        Choices: [
+          {
+            And: [
+              { Variable: path, IsPresent: true },
+              { Variable: path, BooleanEquals: true },
+            ],
+            Next: wait,
+          },
+        ],
+        Default: then,
+      });
+      expect(states[wait]).toEqual({ Type: "Wait", Seconds: 60, Next: task });
+    }
   });
 
   it("catches every pipeline state into RecordFailure, which ends in a Fail state", () => {

@@ -50,27 +50,37 @@ function task(state: Exclude<TaskState, "RecordFailure">, resultPath: string, ne
   };
 }
 
+/** A Choice that goes to `wait` while the task's result says `pending: true`, else to `done`. */
+function whilePending(variable: string, wait: string, done: string) {
+  return {
+    Type: "Choice",
+    Choices: [
+      {
+        And: [
+          { Variable: variable, IsPresent: true },
+          { Variable: variable, BooleanEquals: true },
+        ],
+        Next: wait,
+      },
+    ],
+    Default: done,
+  };
+}
+
 export const STATE_MACHINE = {
   Comment: "Myriad: preprocess an upload, train one model per customer, register, publish, warm",
   StartAt: "Preprocess",
   States: {
-    Preprocess: task("Preprocess", "$.preprocess", "Train"),
+    Preprocess: task("Preprocess", "$.preprocess", "PreprocessDone"),
+    // An input too large for one Lambda is preprocessed by a SageMaker Processing job:
+    // Preprocess returns `pending` and the execution waits, then calls Preprocess again, which
+    // resumes the same job.
+    PreprocessDone: whilePending("$.preprocess.pending", "WaitForPreprocess", "Train"),
+    WaitForPreprocess: { Type: "Wait", Seconds: 60, Next: "Preprocess" },
     Train: task("Train", "$.train", "TrainingDone"),
     // Remote training (SageMaker, Amazon Forecast) can outlast a Lambda: Train returns
     // `pending` and the execution waits, then calls Train again, which resumes the same jobs.
-    TrainingDone: {
-      Type: "Choice",
-      Choices: [
-        {
-          And: [
-            { Variable: "$.train.pending", IsPresent: true },
-            { Variable: "$.train.pending", BooleanEquals: true },
-          ],
-          Next: "WaitForTraining",
-        },
-      ],
-      Default: "Register",
-    },
+    TrainingDone: whilePending("$.train.pending", "WaitForTraining", "Register"),
     WaitForTraining: { Type: "Wait", Seconds: 60, Next: "Train" },
     Register: task("Register", "$.register", "Publish"),
     Publish: task("Publish", "$.publish", "Warm"),

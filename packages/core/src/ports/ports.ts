@@ -2,6 +2,7 @@ import type { Db } from "./database.ts";
 import type { InferenceEndpoint } from "./inference-endpoint.ts";
 import type { ObjectStore } from "./object-store.ts";
 import type { PipelineRunner } from "./pipeline-runner.ts";
+import type { Preprocessor } from "./preprocessor.ts";
 import type { TrainingBackend } from "./training-backend.ts";
 import type { UploadTarget } from "./upload-target.ts";
 
@@ -10,6 +11,7 @@ export interface Ports {
   store: ObjectStore;
   bucket: string;
   runner: PipelineRunner;
+  preprocessor: Preprocessor;
   training: TrainingBackend;
   endpoint: InferenceEndpoint;
   db: Db;

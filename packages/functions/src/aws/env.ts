@@ -64,6 +64,13 @@ export const ENV = {
   trainingMaxSeconds: "MYRIAD_TRAINING_MAX_SECONDS",
   trainingWaitSeconds: "MYRIAD_TRAINING_WAIT_SECONDS",
   forecastRoleArn: "MYRIAD_FORECAST_ROLE_ARN",
+  preprocessMode: "MYRIAD_PREPROCESS_MODE",
+  preprocessMaxLambdaBytes: "MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES",
+  preprocessImage: "MYRIAD_PREPROCESS_IMAGE",
+  preprocessRoleArn: "MYRIAD_PREPROCESS_ROLE_ARN",
+  preprocessInstanceType: "MYRIAD_PREPROCESS_INSTANCE_TYPE",
+  preprocessMaxSeconds: "MYRIAD_PREPROCESS_MAX_SECONDS",
+  preprocessWaitSeconds: "MYRIAD_PREPROCESS_WAIT_SECONDS",
   adminKeySecretArn: "MYRIAD_ADMIN_KEY_SECRET_ARN",
 } as const;
 
@@ -91,7 +98,31 @@ export interface AwsConfig {
     waitSeconds: number;
   };
   forecastRoleArn: string | undefined;
+  preprocess: {
+    /** `auto`: by input size; `lambda`: always in the Lambda; `processing`: always a SageMaker Processing job. */
+    mode: PreprocessMode;
+    /** Inputs of at least this many (CSV) bytes go to a Processing job in `auto` mode. */
+    maxLambdaBytes: number;
+    /** ECR image URI of packages/model-server/training.Dockerfile (its `preprocess` command). */
+    image: string | undefined;
+    roleArn: string | undefined;
+    instanceType: string;
+    maxSeconds: number;
+    /** How long one Preprocess invocation waits on its job before returning `pending`. */
+    waitSeconds: number;
+  };
 }
+
+export const PREPROCESS_MODES = ["auto", "lambda", "processing"] as const;
+export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
+
+/**
+ * 20 GiB: what the Preprocess Lambda finishes well inside its 15 minutes. The ingest benchmark
+ * (`npm run bench -- ingest`) measured 44–79 MB/s of CSV end to end on a 2-core machine; 12
+ * minutes at the slowest rate is ~31 GB, and the default keeps a third of that in reserve for
+ * Lambda's slower vCPU and for reading from S3 rather than a local disk.
+ */
+export const DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES = 20 * 1024 ** 3;
 
 /** Reads every setting once. Missing optional values stay undefined: a port fails when used. */
 export function readAwsConfig(env: Env = process.env): AwsConfig {
@@ -120,7 +151,27 @@ export function readAwsConfig(env: Env = process.env): AwsConfig {
       waitSeconds: getNumberFromEnv(ENV.trainingWaitSeconds, { default: 60, env }),
     },
     forecastRoleArn: getOptionalStringFromEnv(ENV.forecastRoleArn, env),
+    preprocess: {
+      mode: preprocessMode(env),
+      maxLambdaBytes: getNumberFromEnv(ENV.preprocessMaxLambdaBytes, {
+        default: DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
+        env,
+      }),
+      image: getOptionalStringFromEnv(ENV.preprocessImage, env),
+      roleArn: getOptionalStringFromEnv(ENV.preprocessRoleArn, env),
+      instanceType: getStringFromEnv(ENV.preprocessInstanceType, { default: "ml.m5.large", env }),
+      maxSeconds: getNumberFromEnv(ENV.preprocessMaxSeconds, { default: 6 * 3600, env }),
+      waitSeconds: getNumberFromEnv(ENV.preprocessWaitSeconds, { default: 60, env }),
+    },
   };
+}
+
+function preprocessMode(env: Env): PreprocessMode {
+  const mode = getStringFromEnv(ENV.preprocessMode, { default: "auto", env });
+  if (!(PREPROCESS_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`${ENV.preprocessMode} must be one of ${PREPROCESS_MODES.join(", ")} (got ${mode})`);
+  }
+  return mode as PreprocessMode;
 }
 
 /** The value, or an error naming the variable that should have held it. */

@@ -53,15 +53,16 @@ export interface SageMakerTrainingOptions {
 
 /**
  * A deterministic job name (a retried Train Lambda finds its job instead of starting another):
- * `myriad-<dataset>-<hash>`, within SageMaker's 63 characters of `[A-Za-z0-9-]`.
+ * `myriad-<dataset>-<hash>`, and `-<attempt>` for the job a redrive starts after a failed one,
+ * within SageMaker's 63 characters of `[A-Za-z0-9-]`.
  */
-export function trainingJobName(dataset: string, version: string): string {
+export function trainingJobName(dataset: string, version: string, attempt = 1): string {
   const hash = createHash("sha256").update(`${dataset}\n${version}`).digest("hex").slice(0, 12);
   const slug = dataset
     .replace(/[^A-Za-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
-  return `myriad-${slug ? `${slug}-` : ""}${hash}`;
+  return `myriad-${slug ? `${slug}-` : ""}${hash}${attempt > 1 ? `-${attempt}` : ""}`;
 }
 
 /** The CreateTrainingJob request for one dataset version; also what a `.sync` ASL state would send. */
@@ -69,10 +70,11 @@ export function trainingJobRequest(
   dataset: string,
   version: string,
   o: SageMakerTrainingOptions,
+  attempt = 1,
 ): CreateTrainingJobCommandInput {
   const base = `s3://${o.bucket}/${trainingPrefix(dataset, version)}`;
   return {
-    TrainingJobName: trainingJobName(dataset, version),
+    TrainingJobName: trainingJobName(dataset, version, attempt),
     AlgorithmSpecification: { TrainingImage: o.image, TrainingInputMode: "File" },
     RoleArn: o.roleArn,
     HyperParameters: { dataset, version },
@@ -148,7 +150,11 @@ export class SageMakerTrainingBackend implements TrainingBackend {
       throw new Error("a SageMaker training job trains one dataset version: jobs mix datasets or versions");
     }
     const prefix = trainingPrefix(dataset, version);
-    const request = trainingJobRequest(dataset, version, this.#o);
+    // A job that failed was reported and failed its run; a later call is a redrive, which starts
+    // the next attempt's job. Checkpoints are shared, so customers already trained are skipped.
+    let attempt = 1;
+    while (await this.#store.head(`${prefix}failed/${trainingJobName(dataset, version, attempt)}`)) attempt++;
+    const request = trainingJobRequest(dataset, version, this.#o, attempt);
     const name = request.TrainingJobName as string;
     await this.#store.put(`${prefix}${TRAINING_LAYOUT.jobsFile}`, JSON.stringify(jobs), "application/json");
     try {
@@ -157,19 +163,20 @@ export class SageMakerTrainingBackend implements TrainingBackend {
       // A retried Train state: the job exists already; wait for it.
       if ((e as Error).name !== "ResourceInUse") throw e;
     }
-    await this.#wait(name);
+    await this.#wait(name, `${prefix}failed/${name}`);
     const results = await this.collect(jobs);
     onProgress?.(jobs.length, jobs.length);
     return results;
   }
 
-  async #wait(name: string): Promise<void> {
+  async #wait(name: string, failedMarker: string): Promise<void> {
     const deadline = Date.now() + (this.#o.waitMs ?? 10 * 60_000);
     for (;;) {
       const job = await this.#sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
       const status = job.TrainingJobStatus ?? "Unknown";
       if (status === "Completed") return;
       if (status === "Failed" || status === "Stopped") {
+        await this.#store.put(failedMarker, job.FailureReason ?? status, "text/plain");
         throw new Error(
           `training job ${name} ${status.toLowerCase()}: ${job.FailureReason ?? "no reason given"}`,
         );

@@ -61,6 +61,27 @@ describe("LocalPipelineRunner", () => {
     expect((await getRun(db, "r-wait"))?.run.status).toBe("SUCCEEDED");
   });
 
+  it("waits and calls Preprocess again while a remote preprocess job is pending", async () => {
+    const calls: string[] = [];
+    let polls = 0;
+    const runner = new LocalPipelineRunner({
+      db,
+      waitMs: 0,
+      handle: async (state, stateInput) => {
+        calls.push(state);
+        if (state === "Preprocess") return ++polls < 3 ? { pending: true } : { manifestKey: "m.json" };
+        // Train sees the finished result, not the pending one it replaced.
+        if (state === "Train") expect(stateInput.preprocess).toEqual({ manifestKey: "m.json" });
+        return {};
+      },
+    });
+    await createRun(db, input("r-prep"));
+    await runner.start(input("r-prep"));
+    await runner.idle();
+    expect(calls).toEqual(["Preprocess", "Preprocess", "Preprocess", "Train", "Register", "Publish", "Warm"]);
+    expect((await getRun(db, "r-prep"))?.run.status).toBe("SUCCEEDED");
+  });
+
   it("sends other errors to RecordFailure and ends FAILED", async () => {
     const calls: string[] = [];
     const runner = new LocalPipelineRunner({

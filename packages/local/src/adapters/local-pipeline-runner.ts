@@ -55,8 +55,9 @@ export class LocalPipelineRunner implements PipelineRunner {
   readonly #waitMs: number;
 
   /**
-   * `retryIntervalMs` replaces Retry's backoff and `waitMs` the WaitForTraining pause (60 s in
-   * AWS); local training never waits on a remote job, so the pause only matters in tests.
+   * `retryIntervalMs` replaces Retry's backoff and `waitMs` the WaitForPreprocess and
+   * WaitForTraining pauses (60 s in AWS); the embedded stack never waits on a remote job, so the
+   * pauses only matter in tests.
    */
   constructor(options: { db: Db; handle: TaskHandler; retryIntervalMs?: number; waitMs?: number }) {
     this.#db = options.db;
@@ -125,7 +126,7 @@ export class LocalPipelineRunner implements PipelineRunner {
     const execution = this.#machine(startAt).run(input as unknown as Record<string, string>, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
-        waitTimeOverrides: { WaitForTraining: this.#waitMs },
+        waitTimeOverrides: { WaitForPreprocess: this.#waitMs, WaitForTraining: this.#waitMs },
         ...(retryOverrides ? { retryIntervalOverrides: retryOverrides } : {}),
       },
     });

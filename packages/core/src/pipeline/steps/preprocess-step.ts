@@ -1,0 +1,32 @@
+import type { Db } from "../../ports/database.ts";
+import type { RunInput } from "../../ports/pipeline-runner.ts";
+import { PreprocessPending, type Preprocessor } from "../../ports/preprocessor.ts";
+import { addRunCounts } from "../../registry/runs.ts";
+import type { PreprocessResult } from "../manifest.ts";
+import type { PreprocessPendingResult } from "../pipeline-state.ts";
+
+/**
+ * The Preprocess state: runs the upload through the preprocessor and records its counts on the
+ * run. A remote job still running becomes `{ pending: true }` (its status recorded as
+ * `preprocessPending`), which PreprocessDone sends round WaitForPreprocess, as Train does.
+ */
+export async function preprocessStep(
+  ports: { db: Db; preprocessor: Preprocessor },
+  input: RunInput,
+): Promise<PreprocessResult | PreprocessPendingResult> {
+  let result: PreprocessResult;
+  try {
+    result = await ports.preprocessor.run(input);
+  } catch (e) {
+    if (!(e instanceof PreprocessPending)) throw e;
+    await addRunCounts(ports.db, input.runId, { preprocessPending: e.message });
+    return { pending: true };
+  }
+  await addRunCounts(ports.db, input.runId, {
+    customers: result.customers,
+    rows: result.rows,
+    quarantined: result.reasons,
+    quarantineKey: result.quarantineKey,
+  });
+  return result;
+}
