@@ -3,7 +3,7 @@ import { createApiKey, revokeApiKey, verifyApiKey } from "@myriad/core/registry/
 import { listCustomers, upsertCustomers } from "@myriad/core/registry/customers";
 import { publishForecasts, readForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, registerModels } from "@myriad/core/registry/models";
-import { getRun, listRuns } from "@myriad/core/registry/run-queries";
+import { earlierRunsInProgress, getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { addRunCounts, createRun, finishRun, recordState } from "@myriad/core/registry/runs";
 import { DIALECTS, openTestDatabase, type TestDatabase } from "../support/databases.ts";
 
@@ -61,6 +61,18 @@ for (const dialect of DIALECTS) {
       expect(events[0].summary).toEqual({ trained: 2 });
       expect(events[1].error).toBe("Error: boom");
       expect(events[0].duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it("finds the earlier runs of a dataset that are still running", async () => {
+      for (const id of ["o1", "o2", "o3"]) {
+        await createRun(t.db, { ...input(id), dataset: "ordered" });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(await earlierRunsInProgress(t.db, "o1", "ordered")).toEqual([]);
+      expect((await earlierRunsInProgress(t.db, "o3", "ordered")).sort()).toEqual(["o1", "o2"]);
+      await finishRun(t.db, "o1", "SUCCEEDED");
+      expect(await earlierRunsInProgress(t.db, "o3", "ordered")).toEqual(["o2"]);
+      expect(await earlierRunsInProgress(t.db, "o2", "other")).toEqual([]);
     });
 
     it("pages runs newest first with a cursor", async () => {

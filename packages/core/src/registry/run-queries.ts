@@ -48,6 +48,29 @@ export async function getRun(db: Db, runId: string): Promise<{ run: Run; events:
   return { run, events };
 }
 
+/**
+ * Runs of the same dataset that started before this one and are still running: this run waits
+ * for them, so uploads to one dataset merge in the order they arrived.
+ */
+export async function earlierRunsInProgress(db: Db, runId: string, dataset: string): Promise<string[]> {
+  const me = await db.selectFrom("runs").select("started_at").where("run_id", "=", runId).executeTakeFirst();
+  if (!me) return [];
+  const rows = await db
+    .selectFrom("runs")
+    .select("run_id")
+    .where("dataset", "=", dataset)
+    .where("status", "=", "RUNNING")
+    .where("run_id", "!=", runId)
+    .where((eb) =>
+      eb.or([
+        eb("started_at", "<", me.started_at),
+        eb.and([eb("started_at", "=", me.started_at), eb("run_id", "<", runId)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.run_id);
+}
+
 export function encodeCursor(parts: string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }

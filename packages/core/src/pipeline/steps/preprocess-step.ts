@@ -1,6 +1,7 @@
 import type { Db } from "../../ports/database.ts";
 import type { RunInput } from "../../ports/pipeline-runner.ts";
 import { PreprocessPending, type Preprocessor } from "../../ports/preprocessor.ts";
+import { earlierRunsInProgress } from "../../registry/run-queries.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { PreprocessResult } from "../manifest.ts";
 import type { PreprocessPendingResult } from "../pipeline-state.ts";
@@ -9,11 +10,18 @@ import type { PreprocessPendingResult } from "../pipeline-state.ts";
  * The Preprocess state: runs the upload through the preprocessor and records its counts on the
  * run. A remote job still running becomes `{ pending: true }` (its status recorded as
  * `preprocessPending`), which PreprocessDone sends round WaitForPreprocess, as Train does.
+ * So does an earlier upload of the same dataset that is still running: in AWS executions run
+ * concurrently, and waiting for it keeps one dataset's uploads merging in arrival order.
  */
 export async function preprocessStep(
   ports: { db: Db; preprocessor: Preprocessor },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
+  const earlier = await earlierRunsInProgress(ports.db, input.runId, input.dataset);
+  if (earlier.length > 0) {
+    await addRunCounts(ports.db, input.runId, { preprocessPending: `waiting for ${earlier.join(", ")}` });
+    return { pending: true };
+  }
   let result: PreprocessResult;
   try {
     result = await ports.preprocessor.run(input);

@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateToLatest } from "@myriad/core/db/migrations";
+import type { PreprocessResult } from "@myriad/core/pipeline/manifest";
+import { preprocessStep } from "@myriad/core/pipeline/steps/preprocess-step";
+import { createRun, finishRun } from "@myriad/core/registry/runs";
+import { openDatabase } from "@myriad/local/database";
+
+const input = (runId: string) => ({
+  runId,
+  dataset: "meters",
+  bucket: "b",
+  key: `raw/meters/${runId}.csv`,
+  size: 1,
+  etag: runId,
+});
+
+describe("uploads to one dataset running at once (as Step Functions runs them)", () => {
+  const db = openDatabase({});
+  beforeAll(() => migrateToLatest(db as Kysely<unknown>));
+  afterAll(() => db.destroy());
+
+  it("preprocesses a later upload only once the earlier one has finished", async () => {
+    const ran: string[] = [];
+    const preprocessor = {
+      run: async (i: { runId: string }) => {
+        ran.push(i.runId);
+        return {
+          customers: 1,
+          rows: { in: 1, out: 1, quarantined: 0 },
+          reasons: {},
+          quarantineKey: null,
+        } as unknown as PreprocessResult;
+      },
+    };
+    await createRun(db, input("first"));
+    await new Promise((r) => setTimeout(r, 2));
+    await createRun(db, input("second"));
+    expect(await preprocessStep({ db, preprocessor }, input("second"))).toEqual({ pending: true });
+    expect(ran).toEqual([]);
+    await preprocessStep({ db, preprocessor }, input("first"));
+    await finishRun(db, "first", "SUCCEEDED");
+    expect(await preprocessStep({ db, preprocessor }, input("second"))).toMatchObject({ customers: 1 });
+    expect(ran).toEqual(["first", "second"]);
+  });
+});
