@@ -1,6 +1,9 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
-import { SageMakerInferenceEndpoint } from "@myriad/functions/aws/sagemaker-inference-endpoint";
+import {
+  emfMetricSink,
+  SageMakerInferenceEndpoint,
+} from "@myriad/functions/aws/sagemaker-inference-endpoint";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 
@@ -79,5 +82,65 @@ describe("SageMakerInferenceEndpoint", () => {
       .map((c) => JSON.parse(new TextDecoder().decode(c.args[0].input.Body as Uint8Array)));
     expect(bodies.every((b) => b.horizon === 1)).toBe(true);
     expect(await endpoint().warm([])).toEqual({ loaded: 0, failed: 0 });
+  });
+});
+
+describe("SageMakerInferenceEndpoint metrics", () => {
+  beforeEach(() => runtime.reset());
+
+  it("counts invokes and errors by SageMaker's names and reports latency percentiles", async () => {
+    const emitted: [string, string, number][] = [];
+    const endpoint = new SageMakerInferenceEndpoint(
+      new SageMakerRuntimeClient({ region: "us-east-1" }),
+      "test-myriad-models",
+      2,
+      (name, unit, value) => emitted.push([name, unit, value]),
+    );
+    runtime
+      .on(InvokeEndpointCommand)
+      .resolvesOnce({ Body: encode(ANSWER) })
+      .rejectsOnce(modelError(404, "no such model"));
+    await endpoint.invoke("sales/c1/v1.tar.gz", { horizon: 1 });
+    await expect(endpoint.invoke("sales/c2/v1.tar.gz", { horizon: 1 })).rejects.toThrow();
+    const m = endpoint.metrics() as {
+      Invocations: number;
+      Invocation4XXErrors: number;
+      ModelLatency: { count: number; p50: number };
+    };
+    expect(m.Invocations).toBe(2);
+    expect(m.Invocation4XXErrors).toBe(1);
+    expect(m.ModelLatency.count).toBe(1);
+    expect(m.ModelLatency.p50).toBeGreaterThanOrEqual(0);
+    expect(emitted.map(([name]) => name)).toEqual([
+      "Invocations",
+      "ModelLatency",
+      "Invocations",
+      "Invocation4XXErrors",
+    ]);
+  });
+
+  it("writes each metric as CloudWatch EMF with the endpoint as dimension", () => {
+    const lines: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    const log = console.log;
+    console.log = (line: string) => lines.push(String(line));
+    try {
+      emfMetricSink("test-myriad-models")("ModelLatency", "Milliseconds", 12.5);
+    } finally {
+      process.stdout.write = original;
+      console.log = log;
+    }
+    const emf = JSON.parse(lines.find((l) => l.includes("_aws")) ?? "{}");
+    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: "Myriad",
+      Metrics: [{ Name: "ModelLatency", Unit: "Milliseconds" }],
+    });
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions[0]).toContain("EndpointName");
+    expect(emf.EndpointName).toBe("test-myriad-models");
+    expect(emf.ModelLatency).toBe(12.5);
   });
 });

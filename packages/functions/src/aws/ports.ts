@@ -19,7 +19,7 @@ import { ForecastTrainingBackend } from "./forecast-training-backend.ts";
 import { LambdaTrainingBackend } from "./lambda-training-backend.ts";
 import { createS3Client, S3ObjectStore } from "./s3-object-store.ts";
 import { S3UploadTarget } from "./s3-upload-target.ts";
-import { SageMakerInferenceEndpoint } from "./sagemaker-inference-endpoint.ts";
+import { emfMetricSink, SageMakerInferenceEndpoint } from "./sagemaker-inference-endpoint.ts";
 import { SageMakerProcessingPreprocessor } from "./sagemaker-processing-preprocessor.ts";
 import { SageMakerTrainingBackend } from "./sagemaker-training-backend.ts";
 import { SfnPipelineRunner } from "./sfn-pipeline-runner.ts";
@@ -44,6 +44,7 @@ export async function createAwsPorts(config: AwsConfig = readAwsConfig()): Promi
         new SageMakerRuntimeClient({ region }),
         config.endpointName,
         config.warmConcurrency,
+        emfMetricSink(config.endpointName),
       )
     : unconfigured<Ports["endpoint"]>("inference endpoint", ENV.endpointName);
   const db = config.databaseUrl
