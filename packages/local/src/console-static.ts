@@ -30,7 +30,13 @@ export function consoleRoutes(dist = DIST): Hono {
     if (!existsSync(join(dist, "index.html"))) {
       return c.text("The console is not built: run `npm run build:console`.", 503);
     }
-    const file = normalize(join(dist, decodeURIComponent(path)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return next(); // a malformed escape names no file: the API's not-found answers
+    }
+    const file = normalize(join(dist, decoded));
     const inside = file.startsWith(dist + sep);
     const target = inside && extname(file) && existsSync(file) ? file : join(dist, "index.html");
     const body = await readFile(target);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import type { FSWatcher } from "chokidar";
 import { startModelServer } from "@myriad/model-server";
 import { createApi } from "@myriad/functions/api/app";
@@ -58,9 +59,30 @@ export async function startStack(
   const app = createApi(ports, { forecastCache });
   app.route("/", ports.uploads.routes());
   app.route("/", consoleRoutes());
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once("error", reject);
+  // getRequestListener rather than serve(): a request Node can parse but no URL can hold
+  // (e.g. `GET /\`) gets the API's problem+json 400 instead of an empty one.
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (e) => {
+      const bad = e instanceof RequestError;
+      const status = bad ? 400 : 500;
+      const body = {
+        type: `https://myriad.dev/problems/${bad ? "bad_request" : "internal_error"}`,
+        title: bad ? "Bad Request" : "Internal Server Error",
+        status,
+        code: bad ? "bad_request" : "internal_error",
+        detail: bad ? (e as Error).message : "unexpected error; it has been logged",
+      };
+      if (!bad) console.error(e);
+      return new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/problem+json" },
+      });
+    },
+  });
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const apiUrl = `http://${config.host}:${port}`;

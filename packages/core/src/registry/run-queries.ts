@@ -78,7 +78,9 @@ export function encodeCursor(parts: string[]): string {
 export function decodeCursor(cursor: string): string[] {
   try {
     const parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parts) && parts.every((p) => typeof p === "string")) return parts;
+    // Cursor parts go into queries as parameters; PostgreSQL refuses NUL in text.
+    if (Array.isArray(parts) && parts.every((p) => typeof p === "string" && !p.includes("\u0000")))
+      return parts;
   } catch {
     // fall through
   }

@@ -7,6 +7,12 @@ export const Identifier = z
   .regex(IDENTIFIER_PATTERN)
   .refine((s) => !s.includes(".."), "must not contain ..");
 
+/** Run ids are Step Functions execution names: `run-` and a hash, at most 80 safe characters. */
+export const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, "not a run id");
+
+/** A customer-id prefix to search for: the identifier alphabet, possibly empty. */
+export const SearchPrefix = z.string().regex(/^[A-Za-z0-9_.-]{0,64}$/, "letters, digits, _ . - only");
+
 export const DatasetParams = z.object({
   dataset: Identifier.openapi({ param: { name: "dataset", in: "path" }, example: "default" }),
 });

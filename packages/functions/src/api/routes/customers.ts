@@ -210,6 +210,7 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
       request: {
         params: CustomerParams,
         body: {
+          required: true,
           content: {
             "application/json": {
               schema: z.object({

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listCustomers, listDatasets } from "@myriad/core/registry/customers";
 import type { AuthEnv } from "../auth.ts";
-import { DatasetParams, ERRORS, json, PageQuery } from "../schemas.ts";
+import { DatasetParams, ERRORS, json, PageQuery, SearchPrefix } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const CustomerSummary = z
@@ -54,7 +54,7 @@ export function datasetRoutes(deps: ApiDeps) {
       method: "get",
       path: "/v1/datasets/{dataset}/customers",
       summary: "A dataset's customers with their active model (a customer key sees only itself)",
-      request: { params: DatasetParams, query: PageQuery.extend({ search: z.string().max(64).optional() }) },
+      request: { params: DatasetParams, query: PageQuery.extend({ search: SearchPrefix.optional() }) },
       responses: {
         200: json(
           z.object({ customers: z.array(CustomerSummary), nextCursor: z.string().nullable() }),

@@ -24,6 +24,7 @@ export function keyRoutes(deps: ApiDeps) {
       summary: "Create an API key (admin); the key is shown once",
       request: {
         body: {
+          required: true,
           content: {
             "application/json": {
               schema: z.object({

@@ -5,7 +5,7 @@ import { RUN_STATUSES } from "@myriad/core/db/schema";
 import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
 import { getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
-import { ERRORS, json, PageQuery, Problem } from "../schemas.ts";
+import { ERRORS, Identifier, json, PageQuery, Problem, RunId } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const RunSummary = z
@@ -94,7 +94,7 @@ export function runRoutes(deps: ApiDeps) {
       summary: "Pipeline runs, newest first (admin)",
       request: {
         query: PageQuery.extend({
-          dataset: z.string().max(64).optional(),
+          dataset: Identifier.optional(),
           status: z.enum(RUN_STATUSES).optional(),
         }),
       },
@@ -115,7 +115,7 @@ export function runRoutes(deps: ApiDeps) {
       method: "get",
       path: "/v1/runs/{runId}",
       summary: "One run with per-state status and timings (admin)",
-      request: { params: z.object({ runId: z.string().max(100) }) },
+      request: { params: z.object({ runId: RunId }) },
       responses: { 200: json(RunDetail, "The run"), ...ERRORS },
     }),
     async (c) => {
@@ -130,7 +130,7 @@ export function runRoutes(deps: ApiDeps) {
       method: "post",
       path: "/v1/runs/{runId}/redrive",
       summary: "Restart a FAILED, ABORTED or TIMED_OUT run at the state that did not succeed (admin)",
-      request: { params: z.object({ runId: z.string().max(100) }) },
+      request: { params: z.object({ runId: RunId }) },
       responses: {
         202: json(z.object({ runId: z.string(), startAt: z.string() }), "Redriven"),
         409: json(Problem, "The run cannot be redriven"),

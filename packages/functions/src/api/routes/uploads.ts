@@ -21,6 +21,7 @@ export function uploadRoutes(deps: ApiDeps) {
       summary: "An upload URL for a data file; PUT the file there and a run starts (admin)",
       request: {
         body: {
+          required: true,
           content: {
             "application/json": {
               schema: z.object({
