@@ -7,7 +7,10 @@
  * Speed: models per second (train with every candidate's backtests, then forecast) on one
  * thread and on a piscina pool of 2. Accuracy: MASE, sMAPE, wQL (P10/P50/P90) and P10–P90
  * coverage on a held-out final horizon no model saw, for the AutoPredictor, seasonal naive
- * (through the same trainer, so with the same conformal intervals) and @bsull/augurs MSTL.
+ * (through the same trainer, so with the same conformal intervals), @bsull/augurs MSTL and
+ * @bsull/augurs Prophet (the peers: each library called directly on the whole training history,
+ * with its own 80% intervals), and Prophet pinned in Myriad (`"algorithm": "Prophet"`: the same
+ * Prophet through the trainer, fitted on the recent window, conformal intervals).
  * Goals: 1,000 hourly customers < 30 s on 2 cores; better than seasonal naive and at least as
  * good as augurs MSTL; ≥ 20× faster per series than augurs MSTL; coverage 80% ± 5%.
  */
@@ -17,6 +20,8 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { computeMetrics, naiveScale } from "../packages/core/src/forecasting/metrics.ts";
 import type { ModelMetrics } from "../packages/core/src/models/model.ts";
+import { loadProphet } from "../packages/core/src/models/prophet.ts";
+import { nominalStepMs } from "../packages/core/src/series/frequency.ts";
 import type { RegularSeries } from "../packages/core/src/series/series.ts";
 import {
   birthsSeries,
@@ -43,6 +48,10 @@ interface Scored {
 
 const empty = (): Scored => ({ mase: [], smape: [], wql: [], inside: 0, total: 0, ms: 0 });
 
+const ROWS = ["auto", "naiveDaily", "naiveWeekly", "mstl", "prophet", "prophetPinned"] as const;
+type Rows = Record<(typeof ROWS)[number], Scored>;
+const emptyRows = (): Rows => Object.fromEntries(ROWS.map((k) => [k, empty()])) as Rows;
+
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
@@ -55,19 +64,16 @@ function flag(args: string[], name: string, fallback: number): number {
 
 export async function main(args: string[]): Promise<void> {
   const only = option(args, "only");
-  const augurs = await loadAugursMstl();
+  const augurs: Peers = { mstl: await loadAugursMstl(), prophet: augursProphet() };
   console.log(`train bench: ${availableParallelism()} cores, node ${process.version}`);
   const lines: string[] = [];
   if (only !== "births") lines.push(...(await benchHourly(args, augurs)).map((l) => `hourly: ${l}`));
   if (only !== "hourly") lines.push(...(await benchBirths(args, augurs)).map((l) => `births: ${l}`));
   console.log("\n== goals ==");
   for (const line of lines) console.log(line);
-  console.log(
-    "augurs Prophet: skipped — it needs a Stan optimizer (@bsull/augurs-prophet-wasmstan), which is not installed",
-  );
 }
 
-async function benchHourly(args: string[], augurs: Augurs): Promise<string[]> {
+async function benchHourly(args: string[], augurs: Peers): Promise<string[]> {
   const customers = flag(args, "customers", 1000);
   const single = Math.min(customers, flag(args, "single", 200));
   const sample = flag(args, "sample", 30);
@@ -95,18 +101,18 @@ async function benchHourly(args: string[], augurs: Augurs): Promise<string[]> {
   console.log(
     `\naccuracy on the held-out final ${H_HOURLY} h of ${sample} customers (trained on the 358 days before):`,
   );
-  const hourly = { auto: empty(), naiveDaily: empty(), naiveWeekly: empty(), mstl: empty() };
+  const hourly = emptyRows();
   for (let c = 0; c < sample; c++) evaluate(syntheticCustomer(c), H_HOURLY, 24, hourly, augurs, [24, 168]);
   printTable(hourly, H_HOURLY);
   return goals(hourly, pooled.ms / 1000, customers);
 }
 
-async function benchBirths(args: string[], augurs: Augurs): Promise<string[]> {
+async function benchBirths(args: string[], augurs: Peers): Promise<string[]> {
   const origins = flag(args, "origins", 12);
   console.log(`\n== (b) real: daily US births 1994–2003, h = ${H_DAILY}, ${origins} origins ==`);
   const births = birthsSeries();
   const cuts = Array.from({ length: origins }, (_, k) => births.values.length - (k + 1) * H_DAILY);
-  const daily = { auto: empty(), naiveDaily: empty(), naiveWeekly: empty(), mstl: empty() };
+  const daily = emptyRows();
   for (const cut of cuts) evaluate(head(births, cut + H_DAILY), H_DAILY, 7, daily, augurs, [7, 365]);
   const one = timeSingle(() => runTask({ kind: "births", cuts, horizon: H_DAILY }));
   console.log(
@@ -137,6 +143,11 @@ type Augurs = (
   h: number,
 ) => { point: number[]; lower: number[]; upper: number[] };
 
+interface Peers {
+  mstl: Augurs;
+  prophet: (train: RegularSeries, h: number) => { point: number[]; lower: number[]; upper: number[] };
+}
+
 /** augurs MSTL (AutoETS trend) through its WASM build, loaded as Node needs: bytes + initSync. */
 async function loadAugursMstl(): Promise<Augurs> {
   const url = import.meta.resolve("@bsull/augurs/mstl");
@@ -155,20 +166,56 @@ async function loadAugursMstl(): Promise<Augurs> {
   };
 }
 
+/**
+ * augurs Prophet as a user would call it: Prophet's defaults on the whole training history at its
+ * real timestamps (gaps dropped), its own 80% intervals (1,000 simulated trend paths), loaded as
+ * Node needs (the Prophet WASM through initSync, the Stan optimizer in a helper thread: see
+ * models/prophet.ts). This is the fair peer to augurs MSTL: the library as it comes.
+ */
+function augursProphet(): Peers["prophet"] {
+  return (train, h) => {
+    const { Prophet, optimizer } = loadProphet();
+    const step = nominalStepMs(train.frequency) / 1000;
+    const ds: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < train.values.length; i++) {
+      if (!Number.isFinite(train.values[i])) continue;
+      ds.push(train.start / 1000 + i * step);
+      y.push(train.values[i]);
+    }
+    const n = train.values.length;
+    const future = Array.from({ length: h }, (_, k) => train.start / 1000 + (n + k) * step);
+    // WASM Stan aborts on rare windows; one reading fewer fits (as in models/prophet.ts).
+    for (let attempt = 0; ; attempt++) {
+      const model = new Prophet({ optimizer, intervalWidth: 0.8 });
+      try {
+        model.fit({ ds: ds.slice(attempt), y: y.slice(attempt) });
+        const f = model.predict({ ds: future }).yhat;
+        if (!f.intervals) throw new Error("augurs Prophet gave no intervals");
+        return { point: f.point, lower: f.intervals.lower, upper: f.intervals.upper };
+      } catch (e) {
+        if (attempt >= 2) throw e;
+      } finally {
+        model.free();
+      }
+    }
+  };
+}
+
 /** Scores every model on the last `h` steps of `full`, trained on the steps before. */
 function evaluate(
   full: RegularSeries,
   h: number,
   m: number,
-  into: Record<"auto" | "naiveDaily" | "naiveWeekly" | "mstl", Scored>,
-  augurs: Augurs,
+  into: Rows,
+  augurs: Peers,
   periods: number[],
 ): void {
   const n = full.values.length;
   const train = head(full, n - h);
   const actual = Array.from(full.values.subarray(n - h));
   const scale = naiveScale(train.values, m);
-  const ours = (key: "auto" | "naiveDaily" | "naiveWeekly", algorithm?: string) => {
+  const ours = (key: "auto" | "naiveDaily" | "naiveWeekly" | "prophetPinned", algorithm?: string) => {
     const t0 = performance.now();
     const { forecast } = trainAndForecast(train, h, algorithm);
     const ms = performance.now() - t0;
@@ -179,15 +226,23 @@ function evaluate(
   ours("auto");
   ours("naiveDaily", "SeasonalNaive");
   ours("naiveWeekly", "SeasonalNaive(weekly)");
-  const t0 = performance.now();
-  const f = augurs(train.values, periods, h);
-  const ms = performance.now() - t0;
-  const quantiles = new Map([
-    [0.1, f.lower],
-    [0.5, f.point],
-    [0.9, f.upper],
-  ]);
-  add(into.mstl, computeMetrics({ actual, mean: f.point, quantiles }, scale, 1), actual, quantiles, ms);
+  ours("prophetPinned", "Prophet");
+  const peer = (
+    key: "mstl" | "prophet",
+    run: () => { point: number[]; lower: number[]; upper: number[] },
+  ) => {
+    const t0 = performance.now();
+    const f = run();
+    const ms = performance.now() - t0;
+    const quantiles = new Map([
+      [0.1, f.lower],
+      [0.5, f.point],
+      [0.9, f.upper],
+    ]);
+    add(into[key], computeMetrics({ actual, mean: f.point, quantiles }, scale, 1), actual, quantiles, ms);
+  };
+  peer("mstl", () => augurs.mstl(train.values, periods, h));
+  peer("prophet", () => augurs.prophet(train, h));
 }
 
 function add(
@@ -210,7 +265,7 @@ function add(
 const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 function printTable(
-  rows: Record<"auto" | "naiveDaily" | "naiveWeekly" | "mstl", Scored>,
+  rows: Rows,
   h: number,
   daily = "SeasonalNaive (24)",
   weekly = "SeasonalNaive (168)",
@@ -221,6 +276,8 @@ function printTable(
     ["naiveDaily", daily],
     ["naiveWeekly", weekly],
     ["mstl", "augurs MSTL"],
+    ["prophet", "augurs Prophet"],
+    ["prophetPinned", "Prophet (pinned)"],
   ];
   for (const [key, name] of names) {
     const s = rows[key];
@@ -231,11 +288,7 @@ function printTable(
   }
 }
 
-function goals(
-  rows: Record<"auto" | "naiveDaily" | "naiveWeekly" | "mstl", Scored>,
-  poolSeconds?: number,
-  customers?: number,
-): string[] {
+function goals(rows: Rows, poolSeconds?: number, customers?: number): string[] {
   const a = rows.auto;
   const naive = [rows.naiveDaily, rows.naiveWeekly].reduce((x, y) => (avg(y.wql) < avg(x.wql) ? y : x));
   const ok = (b: boolean) => (b ? "PASS" : "FAIL");
@@ -246,6 +299,7 @@ function goals(
     `${ok(avg(a.mase) <= avg(rows.mstl.mase) && avg(a.wql) <= avg(rows.mstl.wql))} at least as good as augurs MSTL (MASE ${avg(a.mase).toFixed(3)} vs ${avg(rows.mstl.mase).toFixed(3)}, wQL ${avg(a.wql).toFixed(4)} vs ${avg(rows.mstl.wql).toFixed(4)})`,
     `${ok(speedup >= 20)} ${speedup.toFixed(0)}× faster per series than augurs MSTL (goal ≥ 20×)`,
     `${ok(Math.abs(coverage - 0.8) <= 0.05)} P10–P90 coverage ${(100 * coverage).toFixed(1)}% (goal 80% ± 5%)`,
+    `info vs augurs Prophet: MASE ${avg(a.mase).toFixed(3)} vs ${avg(rows.prophet.mase).toFixed(3)}, wQL ${avg(a.wql).toFixed(4)} vs ${avg(rows.prophet.wql).toFixed(4)}, ${(rows.prophet.ms / a.ms).toFixed(0)}× faster per series`,
   ];
   if (poolSeconds !== undefined)
     out.unshift(

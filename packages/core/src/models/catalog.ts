@@ -4,6 +4,7 @@ import { holtWinters } from "./exponential-smoothing.ts";
 import { fourierRegression } from "./fourier-regression.ts";
 import type { ForecastModel } from "./model.ts";
 import { mstlModel } from "./mstl.ts";
+import { prophetModel } from "./prophet.ts";
 import { seasonalNaive } from "./seasonal-naive.ts";
 import { thetaModel } from "./theta.ts";
 
@@ -26,6 +27,9 @@ const CATALOG: Record<string, Factory> = {
   FourierRegression: () => fourierRegression() as ForecastModel,
   Theta: () => thetaModel() as ForecastModel,
   Ensemble: (periods) => ensemble((alias) => modelFor(alias, periods), DEFAULT_ENSEMBLE) as ForecastModel,
+  // Selectable per dataset (`"algorithm": "Prophet"`), never a default candidate: a fit loads
+  // WASM and costs 0.2–1 s, and its artifact stores a forecast (see prophet.ts).
+  Prophet: () => prophetModel() as ForecastModel,
   // Imported from Amazon Forecast's export (the `forecast` backend); never a candidate here.
   AmazonForecast: () => amazonForecast() as ForecastModel,
 };
@@ -44,8 +48,8 @@ export function modelFor(alias: string, periods: number[]): ForecastModel {
 }
 
 /**
- * Adds an algorithm to the catalog at run time (optional peers such as Prophet, which load
- * WASM and so are not part of the default set). An alias already taken is replaced.
+ * Adds an algorithm to the catalog at run time (an experimental model, a test double). An alias
+ * already taken is replaced.
  */
 export function registerAlgorithm(alias: string, factory: Factory): void {
   CATALOG[alias] = factory;

@@ -26,6 +26,7 @@ const TOLERANCE: Record<string, number> = {
   MSTL: 0.05,
   Theta: 1e-3,
   Ensemble: 0.05,
+  Prophet: 0.05, // an MLE fit with a changepoint trend: about 0.01 here
 };
 
 describe("every model in the catalog", () => {
@@ -70,7 +71,9 @@ describe("every model in the catalog", () => {
     expect(m.predict(m.fit(short), 5).every(Number.isFinite)).toBe(true);
     const flat = { ...input, y: new Float64Array(400).fill(7) };
     const c = modelFor(alias, periods);
-    for (const v of c.predict(c.fit(flat), 30)) expect(v).toBeCloseTo(7, 6);
+    // Prophet's optimizer stops about 1e-7 from the optimum (relative): 7.000001 once stored.
+    const digits = alias === "Prophet" ? 5 : 6;
+    for (const v of c.predict(c.fit(flat), 30)) expect(v).toBeCloseTo(7, digits);
   });
 });
 
