@@ -36,10 +36,23 @@ export async function finishRun(
 ): Promise<void> {
   await db
     .updateTable("runs")
-    .set({ status, stopped_at: new Date(), error: failure?.error ?? null, cause: failure?.cause ?? null })
+    .set({
+      status,
+      stopped_at: new Date(),
+      error: failure ? storable(failure.error) : null,
+      cause: failure?.cause !== undefined ? storable(failure.cause) : null,
+    })
     .where("run_id", "=", runId)
     .where("status", "=", "RUNNING")
     .execute();
+}
+
+/**
+ * Error text as the database can keep it: PostgreSQL text refuses NUL, and a message quoting a
+ * binary upload can carry any bytes, so NULs become U+FFFD and the text is capped at 4,000.
+ */
+export function storable(text: string): string {
+  return text.replace(/\u0000/g, "\uFFFD").slice(0, 4000);
 }
 
 /** Sets an ended run back to RUNNING for a redrive; false if its status was not `from`. */
@@ -117,7 +130,7 @@ export async function recordState<T>(
     return result;
   } catch (e) {
     const err = e as Error;
-    await end("FAILED", `${err.name}: ${err.message}`, {});
+    await end("FAILED", storable(`${err.name}: ${err.message}`), {});
     throw e;
   }
 }
