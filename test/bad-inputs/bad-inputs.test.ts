@@ -285,7 +285,6 @@ const CORPUS: Record<string, Expected> = {
 const MIB = 1024 * 1024;
 const HEADER = "customer_id,timestamp,consumption\n";
 
-const STRAY_QUOTE_ROWS = 42_000; // ~1.1 MB after the stray quote: more than one 1 MiB record
 
 /** Inputs over 1 MiB, generated at test time (never committed), with their expectations. */
 const GENERATED: Record<string, { bytes: () => Buffer; expected: Expected }> = {

@@ -52,7 +52,7 @@ export async function finishRun(
  * binary upload can carry any bytes, so NULs become U+FFFD and the text is capped at 4,000.
  */
 export function storable(text: string): string {
-  return text.replace(/\u0000/g, "\uFFFD").slice(0, 4000);
+  return text.replaceAll("\u0000", "\uFFFD").slice(0, 4000);
 }
 
 /** Sets an ended run back to RUNNING for a redrive; false if its status was not `from`. */
