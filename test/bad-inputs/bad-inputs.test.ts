@@ -285,7 +285,6 @@ const CORPUS: Record<string, Expected> = {
 const MIB = 1024 * 1024;
 const HEADER = "customer_id,timestamp,consumption\n";
 
-
 /** Inputs over 1 MiB, generated at test time (never committed), with their expectations. */
 const GENERATED: Record<string, { bytes: () => Buffer; expected: Expected }> = {
   // Fast path: an unquoted line over 1 MiB.
