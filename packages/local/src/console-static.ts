@@ -28,7 +28,7 @@ export function consoleRoutes(dist = DIST): Hono {
     if (path.startsWith("/v1/") || path === "/health" || path === "/openapi.json" || path === "/docs")
       return next();
     if (!existsSync(join(dist, "index.html"))) {
-      return c.text("The console is not built: run `npm run build:console`.", 503);
+      return c.text("The console is not built: run `npm run build:console` (npm start does it).", 503);
     }
     let decoded: string;
     try {
