@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createAuroraDb, PG_TYPES, readSecret } from "@myriad/functions/aws/aurora-database";
 import { sql } from "kysely";
+import { ADMIN_URL } from "../support/databases.ts";
 import { createServer } from "node:net";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -73,8 +74,8 @@ describe("Aurora adapter", () => {
     expect(PG_TYPES.getTypeParser(16, "text")("t")).toBe(true);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)("runs a query through DATABASE_URL with number parsing", async () => {
-    const db = createAuroraDb({ url: process.env.DATABASE_URL as string });
+  it("runs a query on the real PostgreSQL server with number parsing", async () => {
+    const db = createAuroraDb({ url: ADMIN_URL });
     const { rows } = await sql<{ n: number; d: number }>`select count(*) as n, 1.5::numeric as d`.execute(db);
     expect(rows[0]).toEqual({ n: 1, d: 1.5 });
     await db.destroy();
