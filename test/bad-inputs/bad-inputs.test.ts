@@ -12,9 +12,11 @@ import {
   customerSeries,
   customersOnDisk,
   hour,
+  idleWithin,
   parseQuarantine,
-  type RunDetail,
   runCount,
+  type RunDetail,
+  shutdownWithin,
 } from "./pipeline-outputs.ts";
 
 /** A reading in `data.csv`: hours after 2025-01-01T00:00Z (or an ISO timestamp) and its value. */
@@ -334,14 +336,14 @@ describe("every bad input through the embedded stack", () => {
       await writeFile(join(folder, file), sources.get(file) ?? Buffer.alloc(0));
     }
     await waitFor(async () => ((await runCount(stack)) >= ALL.length ? true : undefined), 60_000);
-    await stack.idle();
+    await idleWithin(stack, 60_000);
     for (const run of await allRuns(stack)) {
       expect(runs.has(run.dataset), `one run for ${run.dataset}`).toBe(false);
       runs.set(run.dataset, run);
     }
   });
   afterAll(async () => {
-    await stack?.shutdown();
+    await shutdownWithin(stack);
     process.off("unhandledRejection", onCrash);
     process.off("uncaughtException", onCrash);
   });

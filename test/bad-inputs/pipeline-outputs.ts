@@ -112,3 +112,45 @@ export function parseQuarantine(text: string): QuarantinedRow[] {
 export function hour(n: number): string {
   return new Date(Date.UTC(2025, 0, 1) + n * 3_600_000).toISOString();
 }
+
+/**
+ * `stack.idle()`, but a run that never ends (a deadlock, a lost wake-up) fails the test after
+ * `ms` with the runs still RUNNING, instead of hanging until the suite's timeout.
+ */
+export async function idleWithin(stack: TestStack, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(async () => {
+      const running = (await allRuns(stack).catch(() => []))
+        .filter((r) => r.status === "RUNNING")
+        .map((r) => `${r.runId} (${r.input.key}) ${JSON.stringify(r.counts)}`);
+      reject(new Error(`runs still RUNNING after ${ms} ms: ${running.join("; ")}`));
+    }, ms);
+  });
+  try {
+    await Promise.race([stack.idle(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `stack.shutdown()`, bounded: a stack that cannot stop (runs queued behind a stuck one keep
+ * starting after `stop()`) fails the suite after `ms` instead of holding it until the hook
+ * timeout. What is left running ends with the test worker.
+ */
+export async function shutdownWithin(stack: TestStack | undefined, ms = 60_000): Promise<void> {
+  if (!stack) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the stack did not shut down within ${ms} ms`)), ms);
+  });
+  const closing = stack.shutdown();
+  // Past the deadline nobody awaits it: its own failure must not surface as unhandled.
+  closing.catch(() => undefined);
+  try {
+    await Promise.race([closing, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

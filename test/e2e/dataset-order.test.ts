@@ -43,4 +43,15 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     expect(await preprocessStep({ db, preprocessor }, input("second"))).toMatchObject({ customers: 1 });
     expect(ran).toEqual(["first", "second"]);
   });
+
+  it("does not wait when the runner already orders a dataset's runs (the embedded stack)", async () => {
+    const preprocessor = { run: async () => ({ customers: 1 }) as unknown as PreprocessResult };
+    await createRun(db, input("third"));
+    await new Promise((r) => setTimeout(r, 2));
+    await createRun(db, input("fourth"));
+    const runner = { ordersDatasets: true };
+    expect(await preprocessStep({ db, preprocessor, runner }, input("fourth"))).toMatchObject({
+      customers: 1,
+    });
+  });
 });

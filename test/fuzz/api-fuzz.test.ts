@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateRows } from "@myriad/core/ingest/generate";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
+import { idleWithin, shutdownWithin } from "../bad-inputs/pipeline-outputs.ts";
 import { anyRequests, apiRequests, type Sent } from "./api-requests.ts";
 import { type RawResponse, rawRequest } from "./raw-http.ts";
 
@@ -30,7 +31,7 @@ describe("the HTTP API under arbitrary requests", () => {
       const { runs } = (await (await stack.api("/v1/runs")).json()) as { runs: unknown[] };
       return runs.length === 2 ? true : undefined;
     }, 30_000);
-    await stack.idle();
+    await idleWithin(stack, 60_000);
     const res = await stack.api("/v1/keys", { body: { scope: `customer:${OWN.dataset}/${OWN.id}` } });
     const created = (await res.json()) as { id: string; key: string };
     const list = (await (await stack.api("/v1/keys")).json()) as { keys: { id: string }[] };
@@ -48,7 +49,7 @@ describe("the HTTP API under arbitrary requests", () => {
       expect((await stack.api(`/v1/datasets/${d}/customers/${id}/forecast`)).status).toBe(200);
     }
   });
-  afterAll(() => stack?.shutdown());
+  afterAll(() => shutdownWithin(stack));
 
   /** Sends `sent` with each key and checks what each response may and may not be. */
   async function check(sent: Sent): Promise<void> {

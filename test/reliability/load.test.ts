@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "../support/databases.ts";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
-import { allRuns, runCount } from "../bad-inputs/pipeline-outputs.ts";
+import { allRuns, idleWithin, runCount, shutdownWithin } from "../bad-inputs/pipeline-outputs.ts";
 
 const CUSTOMERS = 20;
 const LOAD_SECONDS = 60;
@@ -77,9 +77,9 @@ for (const dialect of DIALECTS)
       const [base] = UPLOADS;
       await stack.drop(base.name, { customers: CUSTOMERS, days: base.days, start: new Date(base.start) });
       await waitFor(async () => ((await runCount(stack)) === 1 ? true : undefined), 30_000);
-      await stack.idle();
+      await idleWithin(stack, 120_000);
     });
-    afterAll(() => stack?.shutdown());
+    afterAll(() => shutdownWithin(stack));
 
     it("serves every request, each forecast one whole version, new versions switched in", async () => {
       const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
@@ -100,9 +100,12 @@ for (const dialect of DIALECTS)
             start: new Date(upload.start),
           });
           await waitFor(async () => ((await runCount(stack)) === i + 2 ? true : undefined), 30_000);
-          await stack.idle();
+          await idleWithin(stack, 120_000);
         }
-      })();
+      })().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       const result = await autocannon({
         url: stack.apiUrl,
@@ -135,8 +138,8 @@ for (const dialect of DIALECTS)
           },
         ],
       });
-      await uploading;
-      await stack.idle();
+      expect(await uploading).toBeUndefined();
+      await idleWithin(stack, 120_000);
 
       // No error of any kind.
       expect({ errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx }).toEqual({

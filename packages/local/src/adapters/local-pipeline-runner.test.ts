@@ -4,7 +4,8 @@ import { migrateToLatest } from "@myriad/core/db/migrations";
 import { getRun } from "@myriad/core/registry/run-queries";
 import { createRun } from "@myriad/core/registry/runs";
 import { openDatabase } from "../database.ts";
-import { LocalPipelineRunner } from "./local-pipeline-runner.ts";
+import { LocalPipelineRunner, withoutTaskTimeouts } from "./local-pipeline-runner.ts";
+import { STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
 
 const input = (runId: string) => ({
   runId,
@@ -13,6 +14,18 @@ const input = (runId: string) => ({
   key: "raw/d/x.csv",
   size: 1,
   etag: "e",
+});
+
+describe("the local definition", () => {
+  it("gives every Task a week instead of the interpreter's 60 s default, like Step Functions", () => {
+    const states = Object.values(withoutTaskTimeouts(STATE_MACHINE as never).States) as {
+      Type: string;
+      TimeoutSeconds?: number;
+    }[];
+    const tasks = states.filter((s) => s.Type === "Task");
+    expect(tasks.length).toBeGreaterThanOrEqual(6);
+    expect(tasks.every((t) => t.TimeoutSeconds === 7 * 24 * 3600)).toBe(true);
+  });
 });
 
 describe("LocalPipelineRunner", () => {

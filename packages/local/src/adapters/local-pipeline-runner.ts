@@ -42,7 +42,11 @@ export type TaskHandler = (state: TaskState, input: PipelineState) => Promise<un
  * incremental uploads merge in a defined order); datasets run independently.
  */
 export class LocalPipelineRunner implements PipelineRunner {
-  readonly #definition = substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition;
+  readonly #definition = withoutTaskTimeouts(
+    substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition,
+  );
+  /** This runner runs one dataset's runs one after another, in the order they were started. */
+  readonly ordersDatasets = true;
   readonly #machines = new Map<string, StateMachine>([
     [this.#definition.StartAt, new StateMachine(this.#definition)],
   ]);
@@ -148,4 +152,21 @@ export class LocalPipelineRunner implements PipelineRunner {
       this.#aborts.delete(input.runId);
     }
   }
+}
+
+/**
+ * aws-local-stepfunctions ends any Task after 60 s when the document sets no TimeoutSeconds;
+ * Step Functions' own default is none (Lambda's timeout bounds it). A week keeps local runs of
+ * any size alive, as in AWS.
+ */
+export function withoutTaskTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => [
+      name,
+      state.Type === "Task" && !("TimeoutSeconds" in state)
+        ? { ...state, TimeoutSeconds: 7 * 24 * 3600 }
+        : state,
+    ]),
+  );
+  return { ...definition, States: states as StateMachineDefinition["States"] };
 }

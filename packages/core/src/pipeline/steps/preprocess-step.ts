@@ -1,5 +1,5 @@
 import type { Db } from "../../ports/database.ts";
-import type { RunInput } from "../../ports/pipeline-runner.ts";
+import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
 import { PreprocessPending, type Preprocessor } from "../../ports/preprocessor.ts";
 import { earlierRunsInProgress } from "../../registry/run-queries.ts";
 import { addRunCounts } from "../../registry/runs.ts";
@@ -14,10 +14,12 @@ import type { PreprocessPendingResult } from "../pipeline-state.ts";
  * concurrently, and waiting for it keeps one dataset's uploads merging in arrival order.
  */
 export async function preprocessStep(
-  ports: { db: Db; preprocessor: Preprocessor },
+  ports: { db: Db; preprocessor: Preprocessor; runner?: Pick<PipelineRunner, "ordersDatasets"> },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
-  const earlier = await earlierRunsInProgress(ports.db, input.runId, input.dataset);
+  const earlier = ports.runner?.ordersDatasets
+    ? []
+    : await earlierRunsInProgress(ports.db, input.runId, input.dataset);
   if (earlier.length > 0) {
     await addRunCounts(ports.db, input.runId, { preprocessPending: `waiting for ${earlier.join(", ")}` });
     return { pending: true };
