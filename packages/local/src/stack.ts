@@ -5,6 +5,7 @@ import { getRequestListener, RequestError } from "@hono/node-server";
 import type { FSWatcher } from "chokidar";
 import { startModelServer } from "@myriad/model-server";
 import { createApi } from "@myriad/functions/api/app";
+import { problemResponse } from "@myriad/functions/api/problem";
 import { ForecastCache } from "@myriad/functions/api/forecast-cache";
 import { publicationGeneration } from "@myriad/core/registry/forecasts";
 import { run as onUpload } from "@myriad/functions/on-upload";
@@ -63,20 +64,9 @@ export async function startStack(
   // (e.g. `GET /\`) gets the API's problem+json 400 instead of an empty one.
   const listener = getRequestListener(app.fetch, {
     errorHandler: (e) => {
-      const bad = e instanceof RequestError;
-      const status = bad ? 400 : 500;
-      const body = {
-        type: `https://myriad.dev/problems/${bad ? "bad_request" : "internal_error"}`,
-        title: bad ? "Bad Request" : "Internal Server Error",
-        status,
-        code: bad ? "bad_request" : "internal_error",
-        detail: bad ? (e as Error).message : "unexpected error; it has been logged",
-      };
-      if (!bad) console.error(e);
-      return new Response(JSON.stringify(body), {
-        status,
-        headers: { "content-type": "application/problem+json" },
-      });
+      if (e instanceof RequestError) return problemResponse(400, "bad_request", e.message);
+      console.error(e);
+      return problemResponse(500, "internal_error", "unexpected error; it has been logged");
     },
   });
   const server = createServer(listener);

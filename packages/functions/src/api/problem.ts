@@ -1,29 +1,38 @@
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
  * Errors as RFC 9457 `application/problem+json`, with a stable machine-readable `code` that
  * clients can switch on (the title and detail are for people and may change).
  */
 export function problem(
-  c: Context,
+  _c: Context,
   status: number,
   code: string,
   detail: string,
   extra: Record<string, unknown> = {},
 ): Response {
-  return c.body(
-    JSON.stringify({
-      type: `https://myriad.dev/problems/${code}`,
-      title: TITLES[status] ?? "Error",
-      status,
-      code,
-      detail,
-      ...extra,
-    }),
-    status as ContentfulStatusCode,
-    { "content-type": "application/problem+json" },
-  );
+  return problemResponse(status, code, detail, extra);
+}
+
+/** The same answer outside a route, e.g. for a request the HTTP server could not parse. */
+export function problemResponse(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  const body = {
+    type: `https://myriad.dev/problems/${code}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    code,
+    detail,
+    ...extra,
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
 }
 
 const TITLES: Record<number, string> = {
