@@ -32,8 +32,8 @@ interface Succeeds {
 }
 
 interface Fails {
-  /** The run is FAILED by Preprocess with this cause; nothing is written under customers/. */
-  fails: RegExp;
+  /** The run is FAILED by Preprocess with this error code and cause; nothing is written under customers/. */
+  fails: [error: string, cause: RegExp];
   /** The quarantine written before failing (no_valid_rows), if any. */
   quarantine?: Quarantined[];
 }
@@ -45,8 +45,11 @@ type Expected = (Succeeds | Fails) & {
 
 const hours = (values: number[], from = 0, step = 1): Point[] => values.map((v, i) => [from + i * step, v]);
 const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
-const NO_HEADER = /header lacks column\(s\) customer_id, timestamp, consumption/;
-const NO_ROWS = /has no valid row \(0 rows read\)/;
+const NO_HEADER: Fails["fails"] = [
+  "missing_columns",
+  /header lacks column\(s\) customer_id, timestamp, consumption/,
+];
+const NO_ROWS: Fails["fails"] = ["no_valid_rows", /has no valid row \(0 rows read\)/];
 
 /**
  * The corpus (test/bad-inputs/corpus/, one dataset per file, named after it) and what the
@@ -71,6 +74,18 @@ const CORPUS: Record<string, Expected> = {
     series: { a: hours([1.25, 2.5]), b: hours([4]) },
   },
   "bom-crlf-quoted.csv": { rows: [2, 2], series: { a: hours([1]), b: hours([2]) } },
+  // A quote that never closes costs its own line only.
+  "unclosed-quote.csv": {
+    rows: [4, 3],
+    quarantine: [[3, "malformed_csv"]],
+    series: { a: [[0, 1], ...hours([3, 4], 2)] },
+  },
+  // A closing quote followed by text: that line only, not every line up to the next quote.
+  "text-after-closing-quote.csv": {
+    rows: [4, 3],
+    quarantine: [[3, "malformed_csv"]],
+    series: { a: hours([1, 3], 0, 2), b: hours([5]) },
+  },
   "quoted-commas.csv": {
     rows: [6, 5],
     quarantine: [[7, "non_numeric_value"]],
@@ -191,8 +206,8 @@ const CORPUS: Record<string, Expected> = {
   "utf16le.csv": { fails: NO_HEADER },
   "binary-garbage.bin": { fails: NO_HEADER },
   "gzip-of-garbage.csv.gz": { fails: NO_HEADER },
-  "gzip-magic-garbage.csv.gz": { fails: /not a readable gzip file/ },
-  "truncated.csv.gz": { fails: /not a readable gzip file \(unexpected end of file\)/ },
+  "gzip-magic-garbage.csv.gz": { fails: ["unreadable_input", /not a readable gzip file/] },
+  "truncated.csv.gz": { fails: ["unreadable_input", /not a readable gzip file \(unexpected end of file\)/] },
   "valid.csv.gz": {
     rows: [200, 200],
     series: Object.fromEntries(range(4, (c) => [`c${c}`, hours(range(50, (i) => 4 * i + c))])),
@@ -228,7 +243,10 @@ const CORPUS: Record<string, Expected> = {
     },
   },
   "missing-column.csv": {
-    fails: /header lacks column\(s\) consumption \(found: customer_id, timestamp, reading\)/,
+    fails: [
+      "missing_columns",
+      /header lacks column\(s\) consumption \(found: customer_id, timestamp, reading\)/,
+    ],
   },
   "unknown-columns.csv": {
     rows: [4, 3],
@@ -274,7 +292,7 @@ const CORPUS: Record<string, Expected> = {
   },
   "blank-lines-between.csv": { rows: [2, 2], series: { a: hours([1, 2]) } },
   "all-rows-invalid.csv": {
-    fails: /has no valid row \(4 rows read; /,
+    fails: ["no_valid_rows", /has no valid row \(4 rows read; /],
     quarantine: [
       [2, "unparsable_timestamp"],
       [3, "negative_value"],
@@ -286,6 +304,11 @@ const CORPUS: Record<string, Expected> = {
 
 const MIB = 1024 * 1024;
 const HEADER = "customer_id,timestamp,consumption\n";
+/** ~1.1 MB of rows: more than one 1 MiB record. */
+const STRAY_QUOTE_ROWS = 42_000;
+/** `YYYY-MM-DD HH:MM:SS` of `n` hours after 2025-01-01. */
+const at = (n: number) =>
+  new Date(Date.UTC(2025, 0, 1) + n * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
 
 /** Inputs over 1 MiB, generated at test time (never committed), with their expectations. */
 const GENERATED: Record<string, { bytes: () => Buffer; expected: Expected }> = {
@@ -297,9 +320,49 @@ const GENERATED: Record<string, { bytes: () => Buffer; expected: Expected }> = {
       ),
     expected: { rows: [3, 2], quarantine: [[3, "line_too_long"]], series: { a: hours([1, 3], 0, 2) } },
   },
+  // csv-parse path (a quote came first), then an unquoted line over 1 MiB.
+  "long-line-after-quote.csv": {
+    bytes: () =>
+      Buffer.from(
+        `${HEADER}a,2025-01-01 00:00:00,"1"\na,2025-01-01 01:00:00,${"9".repeat(MIB + 10)}\na,2025-01-01 02:00:00,3\n`,
+      ),
+    expected: { rows: [3, 2], quarantine: [[3, "line_too_long"]], series: { a: hours([1, 3], 0, 2) } },
+  },
+  "very-long-quoted-field.csv": {
+    bytes: () =>
+      Buffer.from(
+        `${HEADER}a,2025-01-01 00:00:00,1\na,2025-01-01 01:00:00,"${"x".repeat(MIB + 10)}"\na,2025-01-01 02:00:00,3\n`,
+      ),
+    expected: { rows: [3, 2], quarantine: [[3, "line_too_long"]], series: { a: hours([1, 3], 0, 2) } },
+  },
+  // A stray quote followed by more than 1 MiB of good rows: none of them is lost.
+  "stray-quote-then-1mib.csv": {
+    bytes: () => {
+      let rows = "";
+      for (let i = 0; i < STRAY_QUOTE_ROWS; i++)
+        rows += `b${i % 10},${at(24 + Math.floor(i / 10))},${i % 1000}\n`;
+      return Buffer.from(`${HEADER}a,2025-01-01 00:00:00,1\na,"2025-01-01 01:00:00,2\n${rows}`);
+    },
+    expected: {
+      rows: [STRAY_QUOTE_ROWS + 2, STRAY_QUOTE_ROWS + 1],
+      quarantine: [[3, "malformed_csv"]],
+      series: {
+        a: hours([1]),
+        ...Object.fromEntries(
+          range(10, (b) => [
+            `b${b}`,
+            hours(
+              range(STRAY_QUOTE_ROWS / 10, (i) => (10 * i + b) % 1000),
+              24,
+            ),
+          ]),
+        ),
+      },
+    },
+  },
   "very-long-header.csv": {
     bytes: () => Buffer.from(`customer_id,timestamp,consumption,${"n".repeat(MIB + 10)}`),
-    expected: { fails: /header line exceeds 1 MiB/ },
+    expected: { fails: ["invalid_header", /header line exceeds 1 MiB/] },
   },
 };
 
@@ -366,8 +429,9 @@ describe("every bad input through the embedded stack", () => {
 
     if ("fails" in expected) {
       expect(run.status).toBe("FAILED");
-      expect(run.error).toBe("MyriadError");
-      expect(run.cause).toMatch(expected.fails);
+      const [error, cause] = expected.fails;
+      expect(run.error).toBe(error);
+      expect(run.cause).toMatch(cause);
       expect(run.states.map((s) => [s.name, s.status])).toEqual([["Preprocess", "FAILED"]]);
       expect(await customersOnDisk(stack, dataset)).toEqual([]);
       const rows = await quarantine();

@@ -4,6 +4,7 @@ import { parse } from "csv-parse";
 import { type ColumnLayout, type ColumnNames, type Delimiter, mapHeader } from "./csv-header.ts";
 import { MAX_LINE_BYTES } from "./fast-rows.ts";
 import { addStringRow, type RowSink } from "./row-sink.ts";
+import { type RejectedLine, wholeRecords } from "./whole-records.ts";
 
 export interface CsvParseOptions {
   delimiter: Delimiter;
@@ -23,9 +24,9 @@ interface ParsedRecord {
 
 /**
  * Reads rows with csv-parse: the path for quoted fields (embedded delimiters, quotes and line
- * breaks). Bad CSV syntax does not stop the file: csv-parse skips the record and it is
- * quarantined as `malformed_csv`. A record may not exceed 1 MiB, so a quote that never closes
- * cannot make csv-parse buffer the rest of the file: the rest is quarantined, 1 MiB at a time.
+ * breaks). Bad CSV syntax does not stop the file: {@link wholeRecords} rejects the first line of
+ * a record that is not well formed or over 1 MiB and resumes on the next line, and whatever
+ * csv-parse still refuses is skipped; both are quarantined in line order.
  *
  * @returns the data records read (quarantined ones included) and the last line number.
  */
@@ -37,6 +38,16 @@ export async function readWithCsvParse(
   let layout = options.layout;
   let rows = 0;
   let line = options.lineOffset;
+  // Rejections found ahead of the rows being read, handed to the sink in line order.
+  const rejected: RejectedLine[] = [];
+  const rejectBefore = (next: number) => {
+    if (rejected.length === 0 || rejected[0].line >= next) return;
+    rejected.sort((a, b) => a.line - b.line);
+    while (rejected.length > 0 && rejected[0].line < next) {
+      const r = rejected.shift() as RejectedLine;
+      sink.reject(r.line, r.reason, r.text);
+    }
+  };
   const parser = parse({
     delimiter: options.delimiter,
     bom: true,
@@ -49,14 +60,26 @@ export async function readWithCsvParse(
     max_record_size: MAX_LINE_BYTES,
     skip_records_with_error: true,
     on_skip: (_error, raw) => {
-      rows++;
       const text = trimLineBreaks(raw ?? "");
-      const shown = text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
-      sink.reject(options.lineOffset + parser.info.lines - countLineBreaks(text), "malformed_csv", shown);
+      rows++;
+      rejected.push({
+        line: options.lineOffset + parser.info.lines - countLineBreaks(text),
+        reason: "malformed_csv",
+        text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+      });
       return undefined;
     },
   });
-  const feeding = pipeline(Readable.from(source, { objectMode: false }), parser);
+  const records = wholeRecords(source, {
+    delimiter: options.delimiter,
+    lineOffset: options.lineOffset,
+    headerFirst: layout === undefined,
+    onReject: (r) => {
+      rows++;
+      rejected.push(r);
+    },
+  });
+  const feeding = pipeline(Readable.from(records, { objectMode: false }), parser);
   // If the loop below throws, the pipeline's own rejection is that same failure: not unhandled.
   feeding.catch(() => undefined);
   for await (const { record, info, raw } of parser as AsyncIterable<ParsedRecord>) {
@@ -68,11 +91,13 @@ export async function readWithCsvParse(
       continue;
     }
     rows++;
+    rejectBefore(firstLine);
     addStringRow(sink, layout, record, firstLine, text, options.decimalComma);
     const flushing = sink.flush();
     if (flushing !== undefined) await flushing;
   }
   await feeding;
+  rejectBefore(Number.POSITIVE_INFINITY);
   line = options.lineOffset + parser.info.lines;
   return { rows, line };
 }

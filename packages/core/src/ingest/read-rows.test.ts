@@ -122,12 +122,31 @@ describe("readRows", () => {
     ]);
   });
 
-  it("quarantines a quote that never closes as malformed_csv", async () => {
-    const { sink } = await read(
-      'customer_id,timestamp,consumption\na,2025-01-01 00:00:00,1\nb,"2025-01-01 01:00:00,2\nc,2025-01-01 01:00:00,3\n',
+  it("quarantines only the first line of a quote that never closes, and reads on", async () => {
+    for (const size of [5, 64 * 1024]) {
+      const { sink, stats } = await read(
+        'customer_id,timestamp,consumption\na,2025-01-01 00:00:00,1\nb,"2025-01-01 01:00:00,2\nc,2025-01-01 01:00:00,3\n"d",2025-01-01 01:00:00,4',
+        size,
+      );
+      expect(stats.rows).toBe(4);
+      expect(sink.rows).toEqual([`a@${T0}=1`, `c@${T1}=3`, `d@${T1}=4`]);
+      expect(sink.rejects).toEqual(['3:malformed_csv:b,"2025-01-01 01:00:00,2']);
+    }
+  });
+
+  it("quarantines the first line of a record whose closing quote is followed by text", async () => {
+    const { sink, stats } = await read(
+      'customer_id,timestamp,consumption\na,"2025-01-01 00:00:00,1\nb,2025-01-01 01:00:00,2\nc,"x"y,3\nd,2025-01-01 01:00:00,4\n',
     );
-    expect(sink.rows).toEqual([`a@${T0}=1`]);
-    expect(sink.rejects).toEqual([expect.stringMatching(/^3:malformed_csv:b,"2025/)]);
+    expect(stats.rows).toBe(4);
+    expect(sink.rows).toEqual([`b@${T1}=2`, `d@${T1}=4`]);
+    expect(sink.rejects).toEqual(['2:malformed_csv:a,"2025-01-01 00:00:00,1', '4:malformed_csv:c,"x"y,3']);
+  });
+
+  it("fails the file when the header's quote never closes", async () => {
+    const error = await read('"customer_id,timestamp,consumption\na,2025-01-01 00:00:00,1\n').catch((e) => e);
+    expect(error).toBeInstanceOf(MyriadError);
+    expect(error).toMatchObject({ code: "invalid_header" });
   });
 
   it("reports missing fields, unsafe ids, bad timestamps and bad values with line numbers", async () => {
@@ -165,16 +184,34 @@ describe("readRows", () => {
     expect(sink.rejects[6]).toBe("8:invalid_customer_id:é,2025-01-01 00:00:00,1");
   });
 
-  it("bounds what an unclosed quote can make csv-parse hold", async () => {
-    const rest = "c,2025-01-01 01:00:00,3\n".repeat(Math.ceil((2.5 * MAX_LINE_BYTES) / 24));
-    const { sink } = await read(
+  it("loses no row after an unclosed quote followed by more than 1 MiB", async () => {
+    const count = Math.ceil((2.5 * MAX_LINE_BYTES) / 24);
+    const rest = "c,2025-01-01 01:00:00,3\n".repeat(count);
+    const { sink, stats } = await read(
       `customer_id,timestamp,consumption\nb,"2025-01-01 01:00:00,2\n${rest}`,
       64 * 1024,
     );
-    expect(sink.rows).toEqual([]);
-    expect(sink.rejects.length).toBeGreaterThanOrEqual(2);
-    expect(sink.rejects.every((r) => r.includes(":malformed_csv:") && r.length < 1100)).toBe(true);
-    expect(sink.rejects[0]).toMatch(/^2:malformed_csv:b,"2025/);
+    expect(stats.rows).toBe(count + 1);
+    expect(sink.rows).toHaveLength(count);
+    expect(sink.rejects).toEqual(['2:malformed_csv:b,"2025-01-01 01:00:00,2']);
+  });
+
+  it("quarantines a quoted field over 1 MiB as line_too_long and reads the next line", async () => {
+    const long = `a,2025-01-01 00:00:00,"${"9".repeat(MAX_LINE_BYTES + 10)}"`;
+    const multiline = `a,"${`${"x".repeat(1023)}\n`.repeat(1100)}",1`;
+    for (const size of [64 * 1024, 1000 * 1024]) {
+      const { sink, stats } = await read(
+        `customer_id,timestamp,consumption\n${long}\nb,2025-01-01 01:00:00,2\n${multiline}\nc,2025-01-01 01:00:00,3\n`,
+        size,
+      );
+      expect(sink.rows.slice(0, 1)).toEqual([`b@${T1}=2`]);
+      expect(sink.rows.at(-1)).toBe(`c@${T1}=3`);
+      expect(sink.rejects[0]).toMatch(/^2:line_too_long:a,2025-01-01 00:00:00,"9{900}/);
+      expect(sink.rejects[0].length).toBeLessThan(1100);
+      // The multi-line record costs its first line; its other lines are read as rows of their own.
+      expect(sink.rejects[1]).toBe(`4:malformed_csv:a,"${"x".repeat(997)}…`);
+      expect(stats.rows).toBe(sink.rows.length + sink.rejects.length);
+    }
   });
 
   it("quarantines an over-long line and goes on with the next", async () => {
@@ -235,7 +272,8 @@ describe("readRows", () => {
     const text =
       "\uFEFFcustomer_id,timestamp,consumption\r\n" +
       "a,2025-01-01 00:00:00,1\r\nb,bad,2\r\n\r\nc,2025-01-01T01:00:00+00:00,3.25\r\n" +
-      'd,2025-01-01 01:00:00,-1\r\n"e",2025-01-01 00:00:00,5\r\nf,2025-01-01 00:00:00,x\r\n';
+      'd,2025-01-01 01:00:00,-1\r\n"e",2025-01-01 00:00:00,5\r\nf,2025-01-01 00:00:00,x\r\n' +
+      'g,"2025-01-01 00:00:00,7\r\nh,"x"y,8\r\ni,"2025-01-01\r\n01:00:00",9\r\nj,2025-01-01 00:00:00,"1""0"';
     const reference = await read(text, text.length);
     expect(reference.sink.rows).toHaveLength(3);
     await fc.assert(

@@ -1,6 +1,7 @@
 import type { Ports } from "@myriad/core/ports/ports";
 import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
 import { recordState } from "@myriad/core/registry/runs";
+import { MyriadError } from "@myriad/core/errors/myriad-error";
 
 export type StateHandler<I = PipelineState, O = unknown> = (input: I, ports: Ports) => Promise<O>;
 
@@ -15,7 +16,21 @@ export function runState<O>(
   input: PipelineState,
   ports: Ports,
 ) {
-  return recordState(ports.db, input.runId, state, () => handler(input, ports), summarize);
+  return recordState(ports.db, input.runId, state, () => withErrorCode(handler(input, ports)), summarize);
+}
+
+/**
+ * A domain error leaves the state named by its stable code (`no_valid_rows`, `invalid_header`…):
+ * Step Functions takes the error name as the execution's Error, which becomes the run's `error`,
+ * so users and Catch/Retry rules see what went wrong rather than a class name.
+ */
+async function withErrorCode<O>(result: Promise<O>): Promise<O> {
+  try {
+    return await result;
+  } catch (e) {
+    if (e instanceof MyriadError) e.name = e.code;
+    throw e;
+  }
 }
 
 function summarize(result: unknown): Record<string, unknown> {

@@ -132,4 +132,31 @@ describe("LocalPipelineRunner", () => {
     await runner.idle();
     expect(order).toEqual(["q1:start", "q1:end", "q2:start", "q2:end", "q3:start", "q3:end"]);
   });
+
+  it("stop aborts the run under way and the runs queued behind it, starting none of them", async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    const runner = new LocalPipelineRunner({
+      db,
+      handle: async (state, i) => {
+        started.push(`${i.runId}:${state}`);
+        if (state === "Preprocess") await blocked;
+        return {};
+      },
+    });
+    for (const id of ["s1", "s2", "s3"]) {
+      await createRun(db, input(id));
+      await runner.start(input(id));
+    }
+    while (started.length === 0) await new Promise((r) => setTimeout(r, 1));
+    const stopping = runner.stop();
+    release();
+    await stopping;
+    expect(started).toEqual(["s1:Preprocess"]);
+    for (const id of ["s1", "s2", "s3"]) expect((await getRun(db, id))?.run.status, id).toBe("ABORTED");
+    expect((await getRun(db, "s2"))?.run.cause).toMatch(/before the run started/);
+  });
 });

@@ -57,6 +57,7 @@ export class LocalPipelineRunner implements PipelineRunner {
   readonly #handle: TaskHandler;
   readonly #retryIntervalMs: number | undefined;
   readonly #waitMs: number;
+  #stopping = false;
 
   /**
    * `retryIntervalMs` replaces Retry's backoff and `waitMs` the WaitForPreprocess and
@@ -108,13 +109,24 @@ export class LocalPipelineRunner implements PipelineRunner {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  /** Aborts the runs under way (their status becomes ABORTED) and waits for them to stop. */
+  /**
+   * Aborts the runs under way and those still queued behind them (their status becomes ABORTED,
+   * so they can be redriven) and waits for them to stop.
+   */
   async stop(): Promise<void> {
+    this.#stopping = true;
     for (const abort of this.#aborts.values()) abort();
     await this.idle();
   }
 
   async #execute(input: PipelineState, startAt: string): Promise<void> {
+    if (this.#stopping) {
+      await finishRun(this.#db, input.runId, "ABORTED", {
+        error: "ExecutionAborted",
+        cause: "the embedded stack stopped before the run started",
+      });
+      return;
+    }
     const handlers = Object.fromEntries(
       (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
         state,
