@@ -19,7 +19,11 @@ export interface TestStack extends RunningStack {
 }
 
 /** The embedded stack on free ports in a temporary data dir, on PGlite or a fresh PostgreSQL database. */
-export async function startTestStack(dialect: "pglite" | "postgres" = "pglite"): Promise<TestStack> {
+export async function startTestStack(
+  dialect: "pglite" | "postgres" = "pglite",
+  /** Gets the stack's log lines, among them `<runId>  <State>` as each state starts. */
+  log?: (line: string) => void,
+): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), "myriad-test-"));
   const pgdb = dialect === "postgres" ? await createPostgresDatabase() : undefined;
   const stack = await startStack(
@@ -31,6 +35,7 @@ export async function startTestStack(dialect: "pglite" | "postgres" = "pglite"):
       databaseUrl: pgdb?.url,
       trainThreads: 2,
     }),
+    log ? { log } : {},
   );
   return {
     ...stack,

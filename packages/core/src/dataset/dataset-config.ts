@@ -6,6 +6,8 @@ export const BACKENDS = ["local", "sagemaker", "forecast"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const DEFAULT_QUANTILES = [0.1, 0.5, 0.9];
+/** As a Distributed Map's ToleratedFailurePercentage: a few broken series do not fail a run. */
+export const DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 10;
 
 /** `raw/<dataset>/_dataset.json`: every field optional; see README "Dataset configuration". */
 export const DatasetConfigSchema = z
@@ -30,6 +32,8 @@ export const DatasetConfigSchema = z
     /** Absent: the deployment's default backend (`local` on the embedded stack). */
     backend: z.enum(BACKENDS).optional(),
     algorithm: z.string().optional(),
+    /** Train fails the run only when more than this share of customers fail to train. */
+    toleratedFailurePercentage: z.number().min(0).max(100).default(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
   })
   .strict();
 

@@ -108,6 +108,7 @@ export async function preprocess(
       aggregation: config.aggregation,
       backend: config.backend,
       ...(config.algorithm === undefined ? {} : { algorithm: config.algorithm }),
+      toleratedFailurePercentage: config.toleratedFailurePercentage,
       customers,
       rows,
       reasons,

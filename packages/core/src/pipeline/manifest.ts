@@ -29,6 +29,8 @@ export interface Manifest {
   /** The dataset's training backend; absent means the deployment's default. */
   backend?: Backend;
   algorithm?: string;
+  /** From `_dataset.json`; absent in manifests written before it existed (then the default). */
+  toleratedFailurePercentage?: number;
   customers: ManifestCustomer[];
   rows: { in: number; out: number; quarantined: number };
   /** Quarantined rows per reason. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TOLERATED_FAILURE_PERCENTAGE } from "../../dataset/dataset-config.ts";
 import { Keys } from "../../dataset/keys.ts";
 import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
@@ -6,6 +7,8 @@ import { TrainingPending, type TrainingBackend } from "../../ports/training-back
 import { addRunCounts } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
 import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
+
+const MAX_LISTED_FAILURES = 20;
 
 export const resultsKey = (dataset: string, runId: string) => `runs/${dataset}/${runId}/train-results.json`;
 
@@ -23,13 +26,13 @@ export function versionFor(runId: string, startedAt: Date): string {
 
 /**
  * Trains every customer of the manifest through the backend. Failures are per customer and
- * recorded; the step fails only when more than `toleratedFailurePercentage` of customers fail
- * (as a Distributed Map's ToleratedFailurePercentage does).
+ * recorded with their reason; the step fails only when more than the dataset's
+ * `toleratedFailurePercentage` of customers fail (as a Distributed Map's
+ * ToleratedFailurePercentage does). The customers that failed keep their previous active model.
  */
 export async function trainStep(
   ports: { db: Db; store: ObjectStore; training: TrainingBackend },
   state: PipelineState,
-  options: { toleratedFailurePercentage?: number } = {},
 ): Promise<TrainSummary> {
   if (!state.preprocess) throw new Error("Train needs the Preprocess result");
   const manifest = JSON.parse(
@@ -87,9 +90,13 @@ export async function trainStep(
   await addRunCounts(ports.db, state.runId, {
     customersTrained: summary.trained,
     customersFailed: summary.failed,
+    // The first few, with their reason; every one is in the results object.
+    trainFailures: failed
+      .slice(0, MAX_LISTED_FAILURES)
+      .map((f) => ({ customerId: f.customerId, error: (f as { error: string }).error })),
     trainProgress: { done: results.length, total: jobs.length },
   });
-  const tolerated = options.toleratedFailurePercentage ?? 10;
+  const tolerated = manifest.toleratedFailurePercentage ?? DEFAULT_TOLERATED_FAILURE_PERCENTAGE;
   if (jobs.length > 0 && (failed.length / jobs.length) * 100 > tolerated) {
     const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${(f as { error: string }).error}`);
     throw new TrainingFailedError(
