@@ -162,6 +162,15 @@ const CORPUS: Record<string, Expected> = {
     ],
     series: { a: hours([1, 2, 4]) },
   },
+  // An overlapping export appended to the file: its repeats are caught, not summed into their hour.
+  "distant-duplicate.csv": {
+    rows: [5, 3],
+    quarantine: [
+      [5, "duplicate_row"],
+      [6, "conflicting_duplicate"],
+    ],
+    series: { a: hours([1, 2, 3]) },
+  },
   "out-of-order.csv": { rows: [8, 8], series: { a: hours([1, 2, 3, 4, 5, 6]), b: hours([10, 20]) } },
   "mixed-offsets.csv": {
     rows: [7, 5],

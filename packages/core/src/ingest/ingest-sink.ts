@@ -31,9 +31,14 @@ export interface IngestSinkOptions {
  * Until the frequency is known, up to {@link SAMPLE_ROWS} readings wait in typed arrays; they
  * are the sample the frequency is inferred from, then they are bucketed like the rest.
  *
- * Duplicates are detected against the customer's previous reading only (bounded memory: no
- * set of every timestamp). Files list a customer's readings in time order, so repeats sit next
- * to each other; a repeat far from its twin is summed like any other reading of its bucket.
+ * A reading with the same customer and time as an earlier one is rejected (the first wins) when
+ * the earlier one is the customer's previous reading, a reading of the sample (a per-customer
+ * map of the pending times, dropped once the frequency settles) or its bucket's first reading,
+ * which {@link PagedBuckets} keeps: an overlapping export appended to a file is caught however
+ * far from its twin. What remains: with readings finer than the frequency (15-minute data in
+ * hourly buckets), a distant repeat of a reading that is not its bucket's first, read after the
+ * sample, is aggregated like any other reading of its bucket. Catching it would take every
+ * timestamp, memory that grows with the rows.
  */
 export class IngestSink implements RowSink {
   readonly ids: string[] = [];
@@ -52,6 +57,8 @@ export class IngestSink implements RowSink {
   #pendingCustomer = new Int32Array(SAMPLE_ROWS);
   #pendingTime = new Float64Array(SAMPLE_ROWS);
   #pendingValue = new Float64Array(SAMPLE_ROWS);
+  /** Per customer, time → value of its pending readings: repeats in the sample are found at once. */
+  #pendingReadings: (Map<number, number> | undefined)[] = [];
 
   constructor(options: IngestSinkOptions) {
     this.#maxAllowed = options.now.getTime() + FUTURE_SLACK_MS;
@@ -79,21 +86,30 @@ export class IngestSink implements RowSink {
     if (time === this.#lastTime[customer]) {
       return value === this.#lastValue[customer] ? "duplicate_row" : "conflicting_duplicate";
     }
+    const grid = this.#grid;
+    if (grid === undefined) {
+      let readings = this.#pendingReadings[customer];
+      if (readings === undefined) {
+        readings = new Map();
+        this.#pendingReadings[customer] = readings;
+      }
+      const first = readings.get(time);
+      if (first !== undefined) return value === first ? "duplicate_row" : "conflicting_duplicate";
+      readings.set(time, value);
+      const n = this.#pending++;
+      this.#pendingCustomer[n] = customer;
+      this.#pendingTime[n] = time;
+      this.#pendingValue[n] = value;
+    } else {
+      const reason = this.#buckets[customer].add(grid.index(time), time, value);
+      if (reason !== undefined) return reason;
+    }
     this.#lastTime[customer] = time;
     this.#lastValue[customer] = value;
     this.accepted++;
     if (time < this.minTime) this.minTime = time;
     if (time > this.maxTime) this.maxTime = time;
-    const grid = this.#grid;
-    if (grid === undefined) {
-      const n = this.#pending++;
-      this.#pendingCustomer[n] = customer;
-      this.#pendingTime[n] = time;
-      this.#pendingValue[n] = value;
-      if (this.#pending === SAMPLE_ROWS) this.#settleFrequency();
-      return undefined;
-    }
-    this.#buckets[customer].add(grid.index(time), value);
+    if (this.#pending === SAMPLE_ROWS) this.#settleFrequency();
     return undefined;
   }
 
@@ -122,13 +138,16 @@ export class IngestSink implements RowSink {
     const gaps = sampleGaps(this.#pendingCustomer, this.#pendingTime, this.#pending);
     const grid = bucketGrid(frequencyFromGaps(gaps) ?? FALLBACK_FREQUENCY);
     this.#grid = grid;
+    // The sample holds no repeats (the map above), so no bucket rejects these.
     for (let i = 0; i < this.#pending; i++) {
-      this.#buckets[this.#pendingCustomer[i]].add(grid.index(this.#pendingTime[i]), this.#pendingValue[i]);
+      const time = this.#pendingTime[i];
+      this.#buckets[this.#pendingCustomer[i]].add(grid.index(time), time, this.#pendingValue[i]);
     }
     this.#pending = 0;
     this.#pendingCustomer = new Int32Array(0);
     this.#pendingTime = new Float64Array(0);
     this.#pendingValue = new Float64Array(0);
+    this.#pendingReadings = [];
     return grid;
   }
 }

@@ -1,3 +1,5 @@
+import type { QuarantineReason } from "./reasons.ts";
+
 const PAGE_SIZE = 256;
 
 interface Page {
@@ -5,6 +7,9 @@ interface Page {
   sum: Float64Array;
   /** Readings per bucket; only kept for `mean`. */
   count: Uint32Array | undefined;
+  /** The bucket's first reading, to recognise a repeat of it anywhere in the file. */
+  firstTime: Float64Array;
+  firstValue: Float64Array;
 }
 
 /** One customer's buckets with a reading, in time order. */
@@ -18,9 +23,14 @@ export interface Buckets {
  *
  * Why pages: the range is unknown until the file ends, and memory must follow the buckets that
  * hold data, not the rows read nor the span between a stray early reading and the rest. Ten
- * times the rows over the same customers and range fill the same pages: 8 bytes a bucket for
- * `sum` (NaN marks "no reading", so a sum of zero stays data), 12 for `mean`; a year of hours is
- * 70 KB a customer.
+ * times the rows over the same customers and range fill the same pages: 24 bytes a bucket for
+ * `sum` (the sum, NaN marking "no reading" so a sum of zero stays data, and the first reading's
+ * time and value), 28 for `mean`; a year of hours is 210 KB a customer.
+ *
+ * Keeping each bucket's first reading catches a repeat of it however far from its twin (an
+ * overlapping export appended to a file) at a fixed cost per bucket. A repeat of a later reading
+ * of the same bucket (data finer than the bucket) is not recognised: that would take every
+ * timestamp, which grows with the rows.
  */
 export class PagedBuckets {
   readonly #pages = new Map<number, Page>();
@@ -32,7 +42,11 @@ export class PagedBuckets {
     this.#mean = aggregation === "mean";
   }
 
-  add(index: number, value: number): void {
+  /**
+   * Aggregates a reading into bucket `index`, unless `time` is that of the bucket's first
+   * reading: then it is not aggregated and the reason is returned (the first reading wins).
+   */
+  add(index: number, time: number, value: number): QuarantineReason | undefined {
     const key = Math.floor(index / PAGE_SIZE);
     let page = this.#lastPage;
     if (key !== this.#lastKey || page === undefined) {
@@ -41,6 +55,8 @@ export class PagedBuckets {
         page = {
           sum: new Float64Array(PAGE_SIZE).fill(Number.NaN),
           count: this.#mean ? new Uint32Array(PAGE_SIZE) : undefined,
+          firstTime: new Float64Array(PAGE_SIZE),
+          firstValue: new Float64Array(PAGE_SIZE),
         };
         this.#pages.set(key, page);
       }
@@ -49,8 +65,17 @@ export class PagedBuckets {
     }
     const slot = index - key * PAGE_SIZE;
     const sum = page.sum[slot];
-    page.sum[slot] = Number.isNaN(sum) ? value : sum + value;
+    if (Number.isNaN(sum)) {
+      page.sum[slot] = value;
+      page.firstTime[slot] = time;
+      page.firstValue[slot] = value;
+    } else if (time === page.firstTime[slot]) {
+      return value === page.firstValue[slot] ? "duplicate_row" : "conflicting_duplicate";
+    } else {
+      page.sum[slot] = sum + value;
+    }
     if (page.count !== undefined) page.count[slot]++;
+    return undefined;
   }
 
   /** Buckets with at least one reading, aggregated as this accumulator's `sum` or `mean`. */

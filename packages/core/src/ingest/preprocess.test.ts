@@ -142,6 +142,30 @@ describe("preprocess: validation and quarantine", () => {
     expect(store.text("customers/q/a/data.csv")).toBe("timestamp,value\n2025-01-01T00:00:00.000Z,1\n");
   });
 
+  it("quarantines a repeat far from its twin (an overlapping export appended), not summing it", async () => {
+    for (const frequency of [undefined, "H"]) {
+      const store = new MemoryObjectStore();
+      if (frequency) await store.put("raw/dup/_dataset.json", JSON.stringify({ frequency }));
+      const text = lines(
+        "a,2025-01-01 00:00:00,1",
+        "a,2025-01-01 01:00:00,2",
+        "a,2025-01-01 02:00:00,3",
+        "a,2025-01-01 00:00:00,1", // 5 duplicate_row
+        "a,2025-01-01 01:00:00,5", // 6 conflicting_duplicate
+      );
+      const result = await preprocess(store, upload(store, "raw/dup/file.csv", text), { now: NOW });
+      expect(result.rows).toEqual({ in: 5, out: 3, quarantined: 2 });
+      const quarantined = (store.text("quarantine/dup/run-1.csv") ?? "").trimEnd().split("\n").slice(1);
+      expect(quarantined.map((l) => l.split(",").slice(0, 2).join(","))).toEqual([
+        "5,duplicate_row",
+        "6,conflicting_duplicate",
+      ]);
+      expect(store.text("customers/dup/a/data.csv")).toBe(
+        "timestamp,value\n2025-01-01T00:00:00.000Z,1\n2025-01-01T01:00:00.000Z,2\n2025-01-01T02:00:00.000Z,3\n",
+      );
+    }
+  });
+
   it("never uses an unsafe customer id in a key, and leaves out customers with no valid row", async () => {
     const store = new MemoryObjectStore();
     const text = lines(

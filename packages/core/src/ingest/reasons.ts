@@ -19,11 +19,18 @@ export const QUARANTINE_REASONS = [
   "non_finite_value",
   /** Consumption below zero. */
   "negative_value",
-  /** Same customer and timestamp as the customer's previous reading, same value: dropped once. */
+  /**
+   * Same customer, timestamp and value as an earlier reading: dropped, the first kept. Caught
+   * wherever the twin is, except a distant repeat of a reading finer than the frequency that is
+   * not its bucket's first (see IngestSink), which is aggregated.
+   */
   "duplicate_row",
-  /** Same customer and timestamp as the customer's previous reading, another value: the first wins. */
+  /** Same customer and timestamp as an earlier reading, another value: the first wins (caught as `duplicate_row` is). */
   "conflicting_duplicate",
-  /** A CSV syntax error csv-parse could not recover from (e.g. a quote never closed). */
+  /**
+   * The first line of a record that is not valid CSV: a quote that never closes (within 1 MiB or
+   * before the end), or a closing quote followed by text. Reading resumes on the next line.
+   */
   "malformed_csv",
   /** A line longer than 1 MiB: no reading is that long. */
   "line_too_long",
