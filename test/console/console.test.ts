@@ -1,7 +1,9 @@
-import { writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Keys } from "@myriad/core/dataset/keys";
 import { generateRows } from "@myriad/core/ingest/generate";
 import { PIPELINE_STATES, STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
@@ -20,6 +22,8 @@ describe("web console", () => {
   let context: BrowserContext;
   let page: Page;
   let seedRun: RunSummary;
+  /** A customer whose series the next Train will find gone (a fault injected as Train starts). */
+  let breakAtTrain: string | undefined;
 
   const runs = async () => ((await (await stack.api("/v1/runs")).json()) as { runs: RunSummary[] }).runs;
 
@@ -28,7 +32,11 @@ describe("web console", () => {
     browser = await launchBrowser();
     context = browser.context;
     await ensureConsoleBuilt();
-    stack = await startTestStack("pglite");
+    stack = await startTestStack("pglite", (line) => {
+      if (breakAtTrain === undefined || !line.endsWith("  Train")) return;
+      rmSync(join(stack.ports.bucketDir, Keys.customerData("fleet", breakAtTrain)));
+      breakAtTrain = undefined;
+    });
     await stack.drop("seed.csv", { customers: 5, days: 21 });
     seedRun = await waitFor(async () => (await runs()).find((r) => r.status !== "RUNNING"), 30_000);
     await stack.idle();
@@ -212,5 +220,28 @@ describe("web console", () => {
     } finally {
       await customerPage.close();
     }
+  });
+
+  it("lists the customers that failed to train, linked to their page", async () => {
+    // One customer of twelve: within the default 10% tolerated, so the run succeeds.
+    breakAtTrain = "4";
+    const csv = [
+      ...generateRows({ seed: 9, customers: 12, days: 14, start: new Date("2026-01-05T00:00:00Z") }),
+    ];
+    await mkdir(join(stack.ports.bucketDir, "raw", "fleet"), { recursive: true });
+    await writeFile(join(stack.ports.bucketDir, "raw", "fleet", "more.csv"), csv.join(""));
+    const run = await waitFor(
+      async () => (await runs()).find((r) => r.input.key === "raw/fleet/more.csv" && r.status !== "RUNNING"),
+      60_000,
+    );
+    expect(run.status).toBe("SUCCEEDED");
+    await page.goto(`${stack.apiUrl}/#/runs/${run.runId}`);
+    const failures = page.locator("table.train-failures tbody tr");
+    await failures.waitFor();
+    expect(await failures.count()).toBe(1);
+    expect(await failures.textContent()).toMatch(/^4.*no series at customers\/fleet\/4\//);
+    await page.screenshot({ path: screenshotPath("run-train-failures"), fullPage: true });
+    await failures.locator("a").click();
+    await page.waitForURL(/#\/datasets\/fleet\/customers\/4$/);
   });
 });

@@ -19,6 +19,8 @@ export interface RunCounts {
   customersFailed?: number;
   customersPublished?: number;
   trainProgress?: { done: number; total: number };
+  /** The first customers that failed to train, with why; they keep their previous model. */
+  trainFailures?: { customerId: string; error: string }[];
   [key: string]: unknown;
 }
 

@@ -2,6 +2,7 @@ import type { RunCounts, RunDetail, StateSummary } from "../api/types.ts";
 import { STATUS_LABELS } from "../graph/render-state-graph.ts";
 import type { NodeStatus } from "../graph/node-status.ts";
 import type { AslDocument } from "../graph/state-graph.ts";
+import { href } from "../app/router.ts";
 import { type Child, h } from "../lib/dom.ts";
 import { formatCount, formatDuration, formatTime } from "../lib/format.ts";
 import { facts, statusBadge } from "./ui.ts";
@@ -110,7 +111,7 @@ const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}
  * What the run did to the data: rows read, kept and quarantined (by reason), and customers
  * trained, failed and published, as the pipeline merged them into the run's counts.
  */
-export function countsPanel(counts: RunCounts, running: boolean): HTMLElement {
+export function countsPanel(counts: RunCounts, running: boolean, dataset: string): HTMLElement {
   const rows = counts.rows;
   const progress = counts.trainProgress;
   const reasons = Object.entries(counts.quarantined ?? {}).sort((a, b) => b[1] - a[1]);
@@ -147,6 +148,7 @@ export function countsPanel(counts: RunCounts, running: boolean): HTMLElement {
         ["Failed", formatCount(counts.customersFailed)],
         ["Published", formatCount(counts.customersPublished)],
       ]),
+      trainFailuresTable(counts, dataset),
     ),
     h(
       "div",
@@ -192,6 +194,41 @@ export function countsPanel(counts: RunCounts, running: boolean): HTMLElement {
             ".",
           )
         : null,
+    ),
+  );
+}
+
+/** Customers that failed to train, each linked to its page (which still shows its previous model). */
+function trainFailuresTable(counts: RunCounts, dataset: string): HTMLElement | null {
+  const failures = counts.trainFailures ?? [];
+  if (failures.length === 0) return null;
+  return h(
+    "table",
+    { class: "data compact train-failures" },
+    h(
+      "thead",
+      null,
+      h("tr", null, h("th", { scope: "col" }, "Failed customer"), h("th", { scope: "col" }, "Why")),
+    ),
+    h(
+      "tbody",
+      null,
+      failures.map((f) =>
+        h(
+          "tr",
+          null,
+          h(
+            "td",
+            null,
+            h(
+              "a",
+              { href: href({ name: "customer", dataset, customerId: f.customerId }), class: "mono" },
+              f.customerId,
+            ),
+          ),
+          h("td", null, truncate(f.error, 200)),
+        ),
+      ),
     ),
   );
 }

@@ -97,7 +97,7 @@ export function runView(ctx: ViewContext, runId: string): View {
     graph.update(run);
     const statuses = nodeStatuses(ASL, run);
     setCell(states, statesTable(ASL, run, statuses, catchPath));
-    setCell(counts, countsPanel(run.counts, run.status === "RUNNING"));
+    setCell(counts, countsPanel(run.counts, run.status === "RUNNING", run.dataset));
     setCell(
       summary,
       facts([
