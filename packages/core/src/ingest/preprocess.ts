@@ -1,3 +1,4 @@
+import pMap from "p-map";
 import { type DatasetConfig, defaultHorizon, parseDatasetConfig } from "../dataset/dataset-config.ts";
 import { assertSafeIdentifier } from "../dataset/identifiers.ts";
 import { Keys } from "../dataset/keys.ts";
@@ -92,8 +93,10 @@ export async function preprocess(
     const frequency = sink.frequency();
     const grid = bucketGrid(frequency);
     const order = sink.ids.map((id, index) => ({ id, index })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    const written = await mapConcurrent(order, options.concurrency ?? 32, ({ id, index }) =>
-      writeCustomer(store, dataset, id, sink.takeBuckets(index), grid, config.aggregation),
+    const written = await pMap(
+      order,
+      ({ id, index }) => writeCustomer(store, dataset, id, sink.takeBuckets(index), grid, config.aggregation),
+      { concurrency: options.concurrency ?? 32 },
     );
     const customers = written.filter((c): c is ManifestCustomer => c !== undefined);
 
@@ -209,18 +212,4 @@ function asInputError(error: unknown, key: string): unknown {
     return badRequest("unreadable_input", `${key}: not a readable gzip file (${(error as Error).message})`);
   }
   return error;
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

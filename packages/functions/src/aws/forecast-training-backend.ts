@@ -24,7 +24,8 @@ import {
   forecastType,
   parseExportCsv,
 } from "./forecast-export.ts";
-import { mapLimit, sleep } from "./map-limit.ts";
+import pMap from "p-map";
+import { sleep } from "./sleep.ts";
 import { TrainingStillRunning, trainingPrefix } from "./training-common.ts";
 
 /** The slice of ForecastClient this adapter uses. */
@@ -284,28 +285,32 @@ export class ForecastTrainingBackend implements TrainingBackend {
       const bytes = await this.#store.get(o.key);
       if (bytes) parseExportCsv(new TextDecoder().decode(bytes), byItem);
     }
-    return mapLimit(jobs, 16, async (job): Promise<TrainResult> => {
-      const started = performance.now();
-      const rows = byItem.get(job.customerId);
-      const imported = p.imported?.[job.customerId];
-      if (!rows || rows.length === 0 || !imported) {
-        return {
-          ok: false,
-          customerId: job.customerId,
-          error: "Amazon Forecast exported no forecast for this customer",
-        };
-      }
-      try {
-        const artifact = exportToArtifact(job, rows, {
-          trainStart: imported.first,
-          trainedPoints: imported.points,
-          metrics,
-          predictorArn: p.predictorArn!,
-        });
-        return await saveArtifact(this.#store, job, artifact, started);
-      } catch (e) {
-        return { ok: false, customerId: job.customerId, error: (e as Error).message };
-      }
-    });
+    return pMap(
+      jobs,
+      async (job): Promise<TrainResult> => {
+        const started = performance.now();
+        const rows = byItem.get(job.customerId);
+        const imported = p.imported?.[job.customerId];
+        if (!rows || rows.length === 0 || !imported) {
+          return {
+            ok: false,
+            customerId: job.customerId,
+            error: "Amazon Forecast exported no forecast for this customer",
+          };
+        }
+        try {
+          const artifact = exportToArtifact(job, rows, {
+            trainStart: imported.first,
+            trainedPoints: imported.points,
+            metrics,
+            predictorArn: p.predictorArn!,
+          });
+          return await saveArtifact(this.#store, job, artifact, started);
+        } catch (e) {
+          return { ok: false, customerId: job.customerId, error: (e as Error).message };
+        }
+      },
+      { concurrency: 16 },
+    );
   }
 }

@@ -2,7 +2,7 @@ import { runTrainJob } from "@myriad/core/forecasting/run-train-job";
 import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
 import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
-import { mapLimit } from "./map-limit.ts";
+import pMap from "p-map";
 
 /**
  * The `local` backend inside the Train Lambda: core's runTrainJob for each customer, in this
@@ -21,10 +21,14 @@ export class LambdaTrainingBackend implements TrainingBackend {
 
   async train(jobs: TrainJob[], onProgress?: (done: number, total: number) => void): Promise<TrainResult[]> {
     let done = 0;
-    return mapLimit(jobs, this.#concurrency, async (job) => {
-      const result = await runTrainJob(this.#store, job);
-      onProgress?.(++done, jobs.length);
-      return result;
-    });
+    return pMap(
+      jobs,
+      async (job) => {
+        const result = await runTrainJob(this.#store, job);
+        onProgress?.(++done, jobs.length);
+        return result;
+      },
+      { concurrency: this.#concurrency },
+    );
   }
 }

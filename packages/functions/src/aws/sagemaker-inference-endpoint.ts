@@ -2,7 +2,7 @@ import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/cli
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 import type { InferenceEndpoint, InvokeRequest, InvokeResponse } from "@myriad/core/ports/inference-endpoint";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { mapLimit } from "./map-limit.ts";
+import pMap from "p-map";
 
 /** The slice of SageMakerRuntimeClient this adapter uses. */
 export type SageMakerRuntimeSlice = Pick<SageMakerRuntimeClient, "send">;
@@ -114,14 +114,18 @@ export class SageMakerInferenceEndpoint implements InferenceEndpoint {
   }
 
   async warm(targetModels: string[]): Promise<{ loaded: number; failed: number }> {
-    const outcomes = await mapLimit(targetModels, this.#concurrency, async (target) => {
-      try {
-        await this.invoke(target, { horizon: WARM_HORIZON });
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const outcomes = await pMap(
+      targetModels,
+      async (target) => {
+        try {
+          await this.invoke(target, { horizon: WARM_HORIZON });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { concurrency: this.#concurrency },
+    );
     const loaded = outcomes.filter(Boolean).length;
     return { loaded, failed: outcomes.length - loaded };
   }

@@ -15,7 +15,7 @@ import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { RunInput } from "@myriad/core/ports/pipeline-runner";
 import { PreprocessPending, type Preprocessor } from "@myriad/core/ports/preprocessor";
 import { createHash } from "node:crypto";
-import { sleep } from "./map-limit.ts";
+import { sleep } from "./sleep.ts";
 import type { SageMakerSlice } from "./sagemaker-training-backend.ts";
 
 export interface SageMakerProcessingOptions {

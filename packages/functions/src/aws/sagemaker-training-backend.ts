@@ -9,7 +9,8 @@ import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
 import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
 import { createHash } from "node:crypto";
-import { mapLimit, sleep } from "./map-limit.ts";
+import pMap from "p-map";
+import { sleep } from "./sleep.ts";
 import { TrainingStillRunning, trainingPrefix } from "./training-common.ts";
 
 /** The slices of the SageMaker and S3 clients this adapter uses. */
@@ -198,28 +199,32 @@ export class SageMakerTrainingBackend implements TrainingBackend {
       for (const r of JSON.parse(new TextDecoder().decode(bytes)) as TrainResult[])
         reported.set(r.customerId, r);
     }
-    return mapLimit(jobs, this.#o.copyConcurrency ?? 16, async (job): Promise<TrainResult> => {
-      const result = reported.get(job.customerId);
-      if (!result)
-        return { ok: false, customerId: job.customerId, error: "no training host reported this customer" };
-      if (!result.ok) return result;
-      try {
-        await this.#s3.send(
-          new CopyObjectCommand({
-            Bucket: this.#o.bucket,
-            Key: job.modelKey,
-            CopySource: `${this.#o.bucket}/${encodeURI(`${checkpoints}${job.modelKey}`)}`,
-            ContentType: "application/gzip",
-          }),
-        );
-        return { ...result, modelKey: job.modelKey };
-      } catch (e) {
-        return {
-          ok: false,
-          customerId: job.customerId,
-          error: `artifact copy failed: ${(e as Error).message}`,
-        };
-      }
-    });
+    return pMap(
+      jobs,
+      async (job): Promise<TrainResult> => {
+        const result = reported.get(job.customerId);
+        if (!result)
+          return { ok: false, customerId: job.customerId, error: "no training host reported this customer" };
+        if (!result.ok) return result;
+        try {
+          await this.#s3.send(
+            new CopyObjectCommand({
+              Bucket: this.#o.bucket,
+              Key: job.modelKey,
+              CopySource: `${this.#o.bucket}/${encodeURI(`${checkpoints}${job.modelKey}`)}`,
+              ContentType: "application/gzip",
+            }),
+          );
+          return { ...result, modelKey: job.modelKey };
+        } catch (e) {
+          return {
+            ok: false,
+            customerId: job.customerId,
+            error: `artifact copy failed: ${(e as Error).message}`,
+          };
+        }
+      },
+      { concurrency: this.#o.copyConcurrency ?? 16 },
+    );
   }
 }
