@@ -80,7 +80,7 @@ export async function trainStep(
   }
   const key = resultsKey(manifest.dataset, state.runId);
   await ports.store.put(key, JSON.stringify(results), "application/json");
-  const failed = results.filter((r) => !r.ok);
+  const failed = results.filter((r): r is Extract<TrainResult, { ok: false }> => !r.ok);
   const summary = {
     resultsKey: key,
     version,
@@ -93,12 +93,12 @@ export async function trainStep(
     // The first few, with their reason; every one is in the results object.
     trainFailures: failed
       .slice(0, MAX_LISTED_FAILURES)
-      .map((f) => ({ customerId: f.customerId, error: (f as { error: string }).error })),
+      .map(({ customerId, error }) => ({ customerId, error })),
     trainProgress: { done: results.length, total: jobs.length },
   });
   const tolerated = manifest.toleratedFailurePercentage ?? DEFAULT_TOLERATED_FAILURE_PERCENTAGE;
   if (jobs.length > 0 && (failed.length / jobs.length) * 100 > tolerated) {
-    const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${(f as { error: string }).error}`);
+    const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${f.error}`);
     throw new TrainingFailedError(
       `${failed.length} of ${jobs.length} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
     );
