@@ -4,7 +4,7 @@ import { parse } from "csv-parse";
 import { type ColumnLayout, type ColumnNames, type Delimiter, mapHeader } from "./csv-header.ts";
 import { MAX_LINE_BYTES } from "./fast-rows.ts";
 import { addStringRow, type RowSink } from "./row-sink.ts";
-import { type RejectedLine, wholeRecords } from "./whole-records.ts";
+import { type RejectedLine, shownText, wholeRecords } from "./whole-records.ts";
 
 export interface CsvParseOptions {
   delimiter: Delimiter;
@@ -65,7 +65,7 @@ export async function readWithCsvParse(
       rejected.push({
         line: options.lineOffset + parser.info.lines - countLineBreaks(text),
         reason: "malformed_csv",
-        text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+        text: shownText(text),
       });
       return undefined;
     },

@@ -6,8 +6,13 @@ const CR = 13;
 const QUOTE = 34;
 const NEWLINE = Buffer.from("\n");
 const EMPTY = Buffer.alloc(0);
-/** Characters of a rejected line kept in the quarantine. */
+/** Characters of a rejected record kept in the quarantine. */
 const SHOWN = 1000;
+
+/** A rejected record's text as the quarantine keeps it: at most 1,000 characters. */
+export function shownText(text: string, cut = false): string {
+  return cut || text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
+}
 
 export interface RejectedLine {
   /** 1-based line number in the file. */
@@ -164,8 +169,9 @@ function countLineFeeds(data: Buffer, from: number, to: number): number {
 }
 
 function shown(data: Buffer, from: number, to: number): string {
+  // Decodes no more than the characters kept can take (4 bytes each at most).
   const text = data.toString("utf8", from, Math.min(to, from + SHOWN * 4)).replace(/\r$/, "");
-  return to - from > SHOWN || text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
+  return shownText(text, to - from > SHOWN);
 }
 
 function concat(a: Buffer, b: Uint8Array): Buffer {
