@@ -22,6 +22,12 @@ export interface ForecastModel<State = unknown> {
   fit(input: FitInput): State;
   /** Point forecast for the `h` steps after the fitted data. */
   predict(state: State, h: number): Float64Array;
+  /**
+   * Forecast error variance at steps 1..h under the model's own assumptions (analytic where the
+   * model has one), for models that have a likelihood. Used to calibrate intervals when the
+   * history holds too few backtest errors for conformal quantiles.
+   */
+  variance?(state: State, h: number): Float64Array;
 }
 
 /** Accuracy of a model measured by rolling-origin backtest. Missing metrics are null. */
