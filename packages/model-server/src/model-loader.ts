@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { unpackArtifact } from "@myriad/core/artifact/archive";
-import { MODEL_FORMAT, type ModelArtifact } from "@myriad/core/artifact/model-artifact";
+import { type ModelArtifact, READABLE_MODEL_FORMATS } from "@myriad/core/artifact/model-artifact";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 
 /** A parsed artifact and the bytes it is charged against the server's memory budget. */
@@ -72,7 +72,7 @@ export function parseModelJson(json: string): ModelArtifact {
   } catch (e) {
     throw new MyriadError(422, "invalid_artifact", `model.json is not JSON: ${(e as Error).message}`);
   }
-  if (artifact?.format !== MODEL_FORMAT) {
+  if (!READABLE_MODEL_FORMATS.includes(artifact?.format)) {
     throw new MyriadError(
       422,
       "invalid_artifact",

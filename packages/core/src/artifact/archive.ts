@@ -2,7 +2,7 @@ import { createGunzip, gzipSync } from "node:zlib";
 import { Readable } from "node:stream";
 import { extract, pack } from "tar-stream";
 import { MyriadError } from "../errors/myriad-error.ts";
-import { MODEL_FORMAT, type ModelArtifact } from "./model-artifact.ts";
+import { type ModelArtifact, READABLE_MODEL_FORMATS } from "./model-artifact.ts";
 
 const MODEL_FILE = "model.json";
 
@@ -53,7 +53,7 @@ export async function unpackArtifact(bytes: Uint8Array): Promise<ModelArtifact> 
   if (json === undefined)
     throw new MyriadError(422, "invalid_artifact", `model archive has no ${MODEL_FILE}`);
   const artifact = JSON.parse(json) as ModelArtifact;
-  if (artifact.format !== MODEL_FORMAT) {
+  if (!READABLE_MODEL_FORMATS.includes(artifact.format)) {
     throw new MyriadError(
       422,
       "invalid_artifact",

@@ -6,15 +6,20 @@ import type { ErrorQuantiles } from "../forecasting/conformal.ts";
  * Bump when a reader could misread an older `model.json`; readers reject unknown formats.
  * 2: `errors` became a location-scale error model (grid, z, growth, profile, steps) instead of
  * one row of error quantiles per horizon step.
+ * 3: `errors` may carry the model's own error distribution (`prior`), which a format-2 reader
+ * would ignore and so publish intervals too narrow; new algorithms (AutoETS, AutoARIMA…).
  */
-export const MODEL_FORMAT = "myriad.model/2";
+export const MODEL_FORMAT = "myriad.model/3";
+
+/** Formats this code reads: every artifact a format-2 reader wrote still forecasts the same. */
+export const READABLE_MODEL_FORMATS: readonly string[] = ["myriad.model/2", MODEL_FORMAT];
 
 /**
  * `model.json`: everything needed to forecast without refitting, plus where it came from and
  * how good it is. One per customer and version, in its own `.tar.gz`.
  */
 export interface ModelArtifact {
-  format: typeof MODEL_FORMAT;
+  format: string;
   dataset: string;
   customerId: string;
   version: string;

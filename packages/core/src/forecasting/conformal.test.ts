@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../ingest/generate.ts";
-import { calibrateErrors, type ErrorWindow, errorAt, errorQuantiles } from "./conformal.ts";
+import {
+  calibrateErrors,
+  effectiveErrors,
+  type ErrorWindow,
+  errorAt,
+  errorQuantiles,
+  PRIOR_ERRORS,
+  seasonalNaiveSigma,
+  withPrior,
+} from "./conformal.ts";
 
 function normal(seed: number): () => number {
   const random = mulberry32(seed);
@@ -101,5 +110,69 @@ describe("conformal error quantiles", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("calibration with few backtest errors", () => {
+  it("counts independent errors in full and a window that moves together as few", () => {
+    const independent = windows(3, 100, () => 1);
+    expect(effectiveErrors(independent)).toBeGreaterThan(200);
+    // Each window one level shift plus a little noise: three windows are ~three observations.
+    const draw = normal(5);
+    const shifted: ErrorWindow[] = [4, -3, 5].map((shift, w) => ({
+      start: w * 18,
+      errors: Float64Array.from({ length: 18 }, () => shift + 0.05 * draw()),
+    }));
+    expect(effectiveErrors(shifted)).toBeLessThan(3);
+  });
+
+  it("leans on the model's own distribution when the backtest is too short to say", () => {
+    // Two short windows of tiny errors: conformal alone would promise a band near zero width.
+    const narrow = calibrateErrors(windows(2, 4, () => 0.01));
+    const sigma = [1, 1.5, 2, 2.5];
+    const blended = withPrior(narrow, sigma, effectiveErrors(windows(2, 4, () => 0.01)));
+    expect(blended.prior!.weight).toBeGreaterThan(0.6);
+    expect(errorAt(blended, 4, 0.9)).toBeGreaterThan(0.6 * 1.2816 * 2.5);
+    expect(errorAt(blended, 4, 0.9)).toBeLessThanOrEqual(1.2816 * 2.5 + 0.05);
+    // Beyond the known steps the model's spread keeps growing as √step.
+    expect(errorAt(blended, 16, 0.9)).toBeGreaterThan(errorAt(blended, 4, 0.9));
+    // Quantiles stay monotone in the level.
+    let last = Number.NEGATIVE_INFINITY;
+    for (let q = 0.01; q < 1; q += 0.01) {
+      const e = errorAt(blended, 3, q);
+      expect(e).toBeGreaterThanOrEqual(last);
+      last = e;
+    }
+  });
+
+  it("keeps conformal quantiles when the errors are plenty", () => {
+    const many = windows(8, 100, () => 2);
+    const plain = calibrateErrors(many);
+    // A model distribution twice as wide moves the 90% error by a few percent only.
+    const blended = withPrior(plain, new Float64Array(100).fill(4), effectiveErrors(many));
+    expect(blended.prior!.weight).toBeLessThan(PRIOR_ERRORS / 500);
+    expect(errorAt(blended, 10, 0.9)).toBeGreaterThan(errorAt(plain, 10, 0.9));
+    expect(errorAt(blended, 10, 0.9)).toBeLessThan(1.05 * errorAt(plain, 10, 0.9));
+  });
+
+  it("ignores a model distribution that is not finite", () => {
+    const plain = calibrateErrors(windows(1, 5, () => 1));
+    expect(withPrior(plain, [1, Number.NaN], 1)).toBe(plain);
+  });
+
+  it("gives the seasonal random walk's spread, growing once per season (R snaive)", () => {
+    // y repeats a season of 4 plus steps of ±1: y[t] − y[t − 4] is ±1, so σ̂ = 1.
+    const y = Float64Array.from({ length: 40 }, (_, t) => (t % 4) * 10 + (Math.floor(t / 4) % 2 ? 1 : 0));
+    const sigma = seasonalNaiveSigma(y, 4, 9);
+    for (let s = 0; s < 4; s++) expect(sigma[s]).toBeCloseTo(1, 12);
+    for (let s = 4; s < 8; s++) expect(sigma[s]).toBeCloseTo(Math.SQRT2, 12);
+    expect(sigma[8]).toBeCloseTo(Math.sqrt(3), 12);
+    // Without a season it is the random walk's: σ̂ √s.
+    const walk = seasonalNaiveSigma(
+      Float64Array.from({ length: 10 }, (_, t) => 2 * t),
+      1,
+      3,
+    );
+    expect(Array.from(walk)).toEqual([2, 2 * Math.SQRT2, 2 * Math.sqrt(3)]);
   });
 });

@@ -1,3 +1,5 @@
+import { normalQuantile } from "../kernels/normal.ts";
+
 /**
  * Empirical (split-conformal) forecast intervals from backtest errors `actual − forecast`, in a
  * location-scale form small enough for `model.json`: the error at horizon step s and level q is
@@ -26,6 +28,12 @@ export interface ScaledErrors {
   profile: number[];
   /** Steps the errors were measured over; beyond, the scale widens as √(step / steps). */
   steps: number;
+  /**
+   * The model's own Gaussian error distribution, blended in where the backtest held few
+   * windows (see {@link withPrior}): the error at step s and level q is
+   * (1 − weight) · conformal + weight · Φ⁻¹(q) · sigma[s − 1].
+   */
+  prior?: { weight: number; sigma: number[] };
 }
 
 /**
@@ -219,11 +227,91 @@ export function errorAt(errors: ErrorQuantiles, step: number, q: number): number
     const widen = step > byStep.length ? Math.sqrt(step / byStep.length) : 1;
     return interpolate(errors.grid, row, q) * widen;
   }
-  const { growth, profile, steps } = errors;
+  const { growth, profile, steps, prior } = errors;
   const s = Math.min(step, Math.max(steps, 1));
   let scale = (growth[0] + growth[1] * Math.sqrt(s)) * profile[(step - 1) % profile.length];
   if (step > steps && steps > 0) scale *= Math.sqrt(step / steps);
-  return interpolate(errors.grid, errors.z, q) * scale;
+  const conformal = interpolate(errors.grid, errors.z, q) * scale;
+  if (!prior || prior.weight <= 0 || prior.sigma.length === 0) return conformal;
+  const known = prior.sigma.length;
+  const sigma = prior.sigma[Math.min(step, known) - 1] * (step > known ? Math.sqrt(step / known) : 1);
+  return (
+    (1 - prior.weight) * conformal +
+    prior.weight * normalQuantile(Math.min(0.999, Math.max(0.001, q))) * sigma
+  );
+}
+
+/**
+ * Independent backtest errors worth as much as the model's own distribution: conformal
+ * quantiles from n_eff effectively independent errors get weight n_eff / (n_eff + PRIOR_ERRORS).
+ * At n_eff = 20 the 10% and 90% levels each rest on about two errors beyond them.
+ */
+export const PRIOR_ERRORS = 20;
+
+/**
+ * Effectively independent errors among the backtest's: errors within a window move together
+ * (one level shift moves them all), so n errors with lag-one autocorrelation ρ inform the
+ * quantiles like n·(1 − ρ)/(1 + ρ) independent ones (the AR(1) effective sample size). Hourly
+ * windows of noise count nearly in full; three windows of a drifting monthly series count as
+ * a handful.
+ */
+export function effectiveErrors(windows: ErrorWindow[]): number {
+  let count = 0;
+  let sq = 0;
+  let lagged = 0;
+  for (const w of windows) {
+    for (let s = 0; s < w.errors.length; s++) {
+      const e = w.errors[s];
+      if (!Number.isFinite(e)) continue;
+      count++;
+      sq += e * e;
+      const next = s + 1 < w.errors.length ? w.errors[s + 1] : Number.NaN;
+      if (Number.isFinite(next)) lagged += e * next;
+    }
+  }
+  if (count === 0 || sq === 0) return count;
+  const rho = Math.min(0.99, Math.max(0, lagged / sq));
+  return (count * (1 - rho)) / (1 + rho);
+}
+
+/**
+ * Blends the model's own error distribution into conformal errors calibrated on `effective`
+ * independent errors, by quantile averaging (each quantile a weighted mean of the two, so they
+ * stay monotone): the fewer the errors, the more the model's distribution counts.
+ *
+ * @param sigma - the model's forecast error standard deviation at steps 1..h.
+ * @param effective - effectively independent backtest errors (see effectiveErrors).
+ */
+export function withPrior(errors: ScaledErrors, sigma: ArrayLike<number>, effective: number): ScaledErrors {
+  const finite = Array.from(sigma).every((v) => Number.isFinite(v) && v >= 0);
+  if (!finite || sigma.length === 0) return errors;
+  return {
+    ...errors,
+    prior: { weight: round(PRIOR_ERRORS / (effective + PRIOR_ERRORS)), sigma: Array.from(sigma, round) },
+  };
+}
+
+/**
+ * The seasonal random walk's forecast error standard deviation at steps 1..h, as R's `snaive`
+ * gives it: σ̂ · √(⌊(s − 1)/m⌋ + 1), σ̂ the root mean square of y[t] − y[t − m] (m = 1: the
+ * random walk, σ̂ · √s). The distribution for models that have none of their own: wider than a
+ * good model's, which is the safe side when the backtest is too short to say.
+ */
+export function seasonalNaiveSigma(y: ArrayLike<number>, m: number, h: number): Float64Array {
+  const lag = Math.max(1, Math.round(m));
+  let sum = 0;
+  let n = 0;
+  for (let t = lag; t < y.length; t++) {
+    const d = y[t] - y[t - lag];
+    if (Number.isFinite(d)) {
+      sum += d * d;
+      n++;
+    }
+  }
+  const sigma = n > 0 ? Math.sqrt(sum / n) : Number.NaN;
+  return Float64Array.from({ length: h }, (_, s) =>
+    lag > 1 ? sigma * Math.sqrt(Math.floor(s / lag) + 1) : sigma * Math.sqrt(s + 1),
+  );
 }
 
 /** Value at level q of a curve given at ascending `grid` levels; the nearest end outside. */

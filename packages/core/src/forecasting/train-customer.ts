@@ -1,7 +1,7 @@
 import { MODEL_FORMAT, type ModelArtifact, type Selection } from "../artifact/model-artifact.ts";
 import { defaultCandidates, modelFor } from "../models/catalog.ts";
 import { ensemble } from "../models/ensemble.ts";
-import type { FitInput, ModelMetrics } from "../models/model.ts";
+import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { type RegularSeries, seriesEnd } from "../series/series.ts";
 import { backtestCandidates, type CandidateResult, chooseModel } from "./auto-predictor.ts";
@@ -12,7 +12,14 @@ import {
   scoreForecasts,
   windowErrors,
 } from "./backtest.ts";
-import { calibrateErrors, type ErrorQuantiles, errorQuantiles } from "./conformal.ts";
+import {
+  calibrateErrors,
+  effectiveErrors,
+  type ErrorQuantiles,
+  errorQuantiles,
+  seasonalNaiveSigma,
+  withPrior,
+} from "./conformal.ts";
 import { computeMetrics, naiveScale } from "./metrics.ts";
 import type { TrainJob } from "./train-job.ts";
 
@@ -86,13 +93,13 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
           ? ensemble((alias) => modelFor(alias, periods), choice.members)
           : modelFor(choice.alias, periods);
       try {
+        const state = model.fit(input);
+        const errors = windowErrors(y, plan, choice.forecasts);
+        const conformal = calibrateErrors(errors, { period: options.period, origin: y.length });
         fitted = {
           algorithm: choice.alias,
-          state: model.fit(input),
-          errors: calibrateErrors(windowErrors(y, plan, choice.forecasts), {
-            period: options.period,
-            origin: y.length,
-          }),
+          state,
+          errors: withPrior(conformal, modelSigma(model, state, input, job.horizon), effectiveErrors(errors)),
           metrics: choice.metrics,
           reason: choice.reason,
           members: choice.members,
@@ -128,6 +135,21 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
     selection,
     createdAt: now.toISOString(),
   };
+}
+
+/**
+ * The forecast error standard deviation at steps 1..h: the model's own where it has one (a
+ * likelihood-fitted model), else the seasonal random walk's of the series (see
+ * seasonalNaiveSigma).
+ */
+function modelSigma(model: ForecastModel, state: unknown, input: FitInput, h: number): Float64Array {
+  try {
+    const own = model.variance?.(state, h);
+    if (own && own.length === h && own.every((v) => Number.isFinite(v) && v >= 0)) return own.map(Math.sqrt);
+  } catch {
+    // A model whose variance fails still forecasts: fall back to the series' own spread.
+  }
+  return seasonalNaiveSigma(input.y, input.seasonalPeriods[0] ?? 1, h);
 }
 
 /**

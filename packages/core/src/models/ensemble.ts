@@ -39,6 +39,18 @@ export function ensemble(
       const forecasts = state.members.map((m) => resolve(m.alias).predict(m.state, h));
       return combineForecasts(forecasts, state.combine);
     },
+    /**
+     * The mean of the members' own variances, among members that have one (a combination's
+     * errors are no larger than its members' on average); NaN when none has.
+     */
+    variance(state: EnsembleState, h: number): Float64Array {
+      const own = state.members.flatMap((m) => {
+        const v = resolve(m.alias).variance?.(m.state, h);
+        return v ? [v] : [];
+      });
+      if (own.length === 0) return new Float64Array(h).fill(Number.NaN);
+      return Float64Array.from({ length: h }, (_, s) => own.reduce((sum, v) => sum + v[s], 0) / own.length);
+    },
   };
 }
 
