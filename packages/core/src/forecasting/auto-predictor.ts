@@ -1,7 +1,7 @@
 import { combineForecasts } from "../models/ensemble.ts";
 import type { FitInput, ModelMetrics } from "../models/model.ts";
 import { modelFor } from "../models/catalog.ts";
-import { type BacktestPlan, backtestForecasts, type ScoreOptions, scoreForecasts } from "./backtest.ts";
+import { type BacktestPlan, backtestForecasts, type ScoreOptions, scoreBacktest } from "./backtest.ts";
 
 /** How one candidate did in the backtest. */
 export interface CandidateResult {
@@ -12,6 +12,8 @@ export interface CandidateResult {
   error?: string;
   /** Point forecasts per backtest window (not stored in the artifact). */
   forecasts?: Float64Array[];
+  /** Each window's part of the score (see BacktestScore.windowLoss; not stored). */
+  windowLoss?: number[];
 }
 
 export interface Choice {
@@ -47,18 +49,32 @@ export function backtestCandidates(
   return aliases.map((alias) => {
     try {
       const forecasts = backtestForecasts(modelFor(alias, input.seasonalPeriods), input, plan);
-      const metrics = scoreForecasts(input.y, plan, forecasts, options);
-      return { alias, score: metrics.averageWql, metrics, forecasts };
+      const { metrics, windowLoss } = scoreBacktest(input.y, plan, forecasts, options);
+      return { alias, score: metrics.averageWql, metrics, forecasts, windowLoss };
     } catch (e) {
       return { alias, score: null, error: (e as Error).message };
     }
   });
 }
 
+type Scored = CandidateResult & {
+  score: number;
+  metrics: ModelMetrics;
+  forecasts: Float64Array[];
+  windowLoss: number[];
+};
+
 /**
  * Amazon Forecast's AutoPredictor choice: the candidate with the lowest average wQL over the
  * backtest, or the mean of the best {@link ENSEMBLE_SIZE} (those within
  * {@link ENSEMBLE_TOLERANCE} of the best) when that backtests lower still.
+ *
+ * With a `baseline` (the families that choose their own form by information criterion, as
+ * AutoETS, AutoARIMA and AutoTheta do), their combination is the default, and another choice
+ * replaces it only when it backtests lower by more than one standard error of the per-window
+ * difference (Breiman's one-standard-error rule): two or three noisy windows cannot pick a
+ * model, while a candidate that wins window after window (seasonal naive on a series that
+ * truly repeats) still does.
  * Returns null when no candidate could be scored.
  */
 export function chooseModel(
@@ -66,12 +82,10 @@ export function chooseModel(
   input: FitInput,
   plan: BacktestPlan,
   options: ScoreOptions,
+  baseline: string[] = [],
 ): { choice: Choice; ensemble?: CandidateResult } | null {
   const ranked = results
-    .filter(
-      (r): r is CandidateResult & { score: number; metrics: ModelMetrics; forecasts: Float64Array[] } =>
-        r.score !== null,
-    )
+    .filter((r): r is Scored => r.score !== null && r.windowLoss !== undefined)
     .sort(byScore);
   if (ranked.length === 0) return null;
   const best = ranked[0];
@@ -86,27 +100,82 @@ export function chooseModel(
         ? `only candidate scored: ${best.alias} (average wQL ${fmt(best.score)} over ${windows})`
         : `lowest average wQL: ${best.alias} ${fmt(best.score)} over ${windows}${runnerUp}`,
   };
-  const members = ranked.slice(0, ENSEMBLE_SIZE).filter((r) => r.score <= best.score * ENSEMBLE_TOLERANCE);
-  if (members.length < 2) return { choice: single };
+  const topMembers = ranked.slice(0, ENSEMBLE_SIZE).filter((r) => r.score <= best.score * ENSEMBLE_TOLERANCE);
+  const top = topMembers.length >= 2 ? combine(topMembers, input, plan, options) : undefined;
+  let challenger: Choice = single;
+  if (top && top.score < best.score) {
+    const names = topMembers.map((m) => m.alias);
+    challenger = {
+      alias: "Ensemble",
+      members: names,
+      metrics: top.metrics,
+      forecasts: top.forecasts,
+      reason: `mean of the best ${names.length} (${names.join(", ")}) backtests lower: average wQL ${fmt(top.score)} vs ${fmt(best.score)} for ${best.alias} over ${windows}`,
+    };
+  }
+  const ensemble: CandidateResult | undefined = top
+    ? { alias: "Ensemble", score: top.score, metrics: top.metrics }
+    : undefined;
+
+  const baseMembers = ranked.filter((r) => baseline.includes(r.alias));
+  if (baseMembers.length === 0) return { choice: challenger, ensemble };
+  const base: Scored = baseMembers.length === 1 ? baseMembers[0] : combine(baseMembers, input, plan, options);
+  const baseNames = baseMembers.map((m) => m.alias);
+  const baseChoice: Choice = {
+    alias: baseMembers.length === 1 ? baseMembers[0].alias : "Ensemble",
+    members: baseMembers.length === 1 ? undefined : baseNames,
+    metrics: base.metrics,
+    forecasts: base.forecasts,
+    reason: "",
+  };
+  const challengerLoss = challenger === single ? best.windowLoss : top!.windowLoss;
+  const challengerScore = challenger === single ? best.score : top!.score;
+  const sameAsBase =
+    challenger.alias === baseChoice.alias &&
+    (challenger.members ?? []).join() === (baseChoice.members ?? []).join();
+  const margin = oneStandardError(base.windowLoss, challengerLoss);
+  const label = baseMembers.length === 1 ? baseNames[0] : `the mean of ${baseNames.join(", ")}`;
+  if (sameAsBase || challengerScore >= base.score || base.score - challengerScore <= margin) {
+    baseChoice.reason = sameAsBase
+      ? `${label}, by information criterion within each family: average wQL ${fmt(base.score)} over ${windows}, the lowest`
+      : `${label}, by information criterion within each family: average wQL ${fmt(base.score)} over ${windows}; ${challenger.alias === "Ensemble" ? `the mean of ${challenger.members!.join(", ")}` : challenger.alias} ${fmt(challengerScore)} is not lower by more than one standard error (${margin === Number.POSITIVE_INFINITY ? "too few windows to tell" : fmt(margin)})`;
+    return {
+      choice: baseChoice,
+      ensemble: baseMembers.length > 1 ? { ...ensemble, ...base, alias: "Ensemble" } : ensemble,
+    };
+  }
+  challenger.reason += `, lower than ${label} (${fmt(base.score)}) by more than one standard error (${fmt(margin)})`;
+  return { choice: challenger, ensemble };
+}
+
+/**
+ * One standard error of the mean per-window difference between two candidates' losses; +∞
+ * with fewer than three windows, where no difference can be told from noise.
+ */
+export function oneStandardError(a: number[], b: number[]): number {
+  const w = Math.min(a.length, b.length);
+  if (w < 3) return Number.POSITIVE_INFINITY;
+  const d = Array.from({ length: w }, (_, i) => a[i] - b[i]);
+  const mean = d.reduce((x, y) => x + y, 0) / w;
+  const variance = d.reduce((x, y) => x + (y - mean) ** 2, 0) / (w - 1);
+  return Math.sqrt(variance / w);
+}
+
+/** The mean of some candidates' backtest forecasts, scored as one candidate. */
+function combine(members: Scored[], input: FitInput, plan: BacktestPlan, options: ScoreOptions): Scored {
   const forecasts = plan.starts.map((_, w) =>
     combineForecasts(
       members.map((m) => m.forecasts[w]),
       "mean",
     ),
   );
-  const metrics = scoreForecasts(input.y, plan, forecasts, options);
-  const ensemble: CandidateResult = { alias: "Ensemble", score: metrics.averageWql, metrics };
-  if (metrics.averageWql === null || metrics.averageWql >= best.score) return { choice: single, ensemble };
-  const names = members.map((m) => m.alias);
+  const { metrics, windowLoss } = scoreBacktest(input.y, plan, forecasts, options);
   return {
-    choice: {
-      alias: "Ensemble",
-      members: names,
-      metrics,
-      forecasts,
-      reason: `mean of the best ${names.length} (${names.join(", ")}) backtests lower: average wQL ${fmt(metrics.averageWql)} vs ${fmt(best.score)} for ${best.alias} over ${windows}`,
-    },
-    ensemble,
+    alias: "Ensemble",
+    score: metrics.averageWql ?? Number.POSITIVE_INFINITY,
+    metrics,
+    forecasts,
+    windowLoss,
   };
 }
 

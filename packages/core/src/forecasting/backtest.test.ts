@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chooseModel } from "./auto-predictor.ts";
-import { planBacktest, type ScoreOptions, scoreForecasts } from "./backtest.ts";
+import { chooseModel, oneStandardError } from "./auto-predictor.ts";
+import { planBacktest, type ScoreOptions, scoreBacktest, scoreForecasts } from "./backtest.ts";
 
 const options: ScoreOptions = {
   quantiles: [0.1, 0.5, 0.9],
@@ -41,8 +41,8 @@ describe("AutoPredictor choice", () => {
     const forecasts = plan.starts.map((s) =>
       Float64Array.from({ length: 10 }, (_, k) => y[s + k] + size * Math.sin(3.7 * (s + k) + 2.1 * seed)),
     );
-    const metrics = scoreForecasts(y, plan, forecasts, options);
-    return { alias, score: metrics.averageWql, metrics, forecasts };
+    const { metrics, windowLoss } = scoreBacktest(y, plan, forecasts, options);
+    return { alias, score: metrics.averageWql, metrics, forecasts, windowLoss };
   };
 
   it("takes the mean of the best three when it backtests lower than the best alone", () => {
@@ -84,13 +84,88 @@ describe("AutoPredictor choice", () => {
     const exactMetrics = scoreForecasts(y, plan, exact, options);
     const tie = chooseModel(
       [
-        { alias: "Biased", score: 0, metrics: { ...biasedMetrics, averageWql: 0 }, forecasts: biased },
-        { alias: "Exact", score: 0, metrics: { ...exactMetrics, averageWql: 0 }, forecasts: exact },
+        {
+          alias: "Biased",
+          score: 0,
+          metrics: { ...biasedMetrics, averageWql: 0 },
+          forecasts: biased,
+          windowLoss: [0, 0, 0],
+        },
+        {
+          alias: "Exact",
+          score: 0,
+          metrics: { ...exactMetrics, averageWql: 0 },
+          forecasts: exact,
+          windowLoss: [0, 0, 0],
+        },
       ],
       input,
       plan,
       options,
     )!;
     expect(tie.choice.alias).toBe("Exact");
+  });
+
+  it("splits the average wQL into per-window parts whose mean is the average", () => {
+    const c = candidate("A", 1);
+    expect(c.windowLoss).toHaveLength(3);
+    const mean = c.windowLoss.reduce((a, b) => a + b, 0) / 3;
+    expect(mean).toBeCloseTo(c.score!, 12);
+  });
+});
+
+describe("AutoPredictor choice with a default combination (short histories)", () => {
+  const y = Float64Array.from({ length: 80 }, (_, t) => 100 + 10 * Math.sin(t / 2));
+  const plan5 = { starts: [30, 40, 50, 60, 70], horizon: 10 };
+  const input = { y, frequency: "M" as const, seasonalPeriods: [] };
+  /** A candidate whose error in window w is `bias[w]` everywhere. */
+  const biased = (alias: string, bias: number[], plan = plan5) => {
+    const forecasts = plan.starts.map((s, w) =>
+      Float64Array.from({ length: 10 }, (_, k) => y[s + k] - bias[w]),
+    );
+    const { metrics, windowLoss } = scoreBacktest(y, plan, forecasts, options);
+    return { alias, score: metrics.averageWql, metrics, forecasts, windowLoss };
+  };
+
+  it("keeps the combination when another candidate is lower by less than one standard error", () => {
+    // Lucky on two windows, unlucky on the others: lower on average, but not by much.
+    const results = [
+      biased("AutoETS", [3, -3, 3, -3, 3]),
+      biased("AutoARIMA", [3, -3, 3, -3, 3]),
+      biased("Lucky", [0.5, -0.5, 6, -0.5, 0.5]),
+    ];
+    const chosen = chooseModel(results, input, plan5, options, ["AutoETS", "AutoARIMA"])!;
+    expect(chosen.choice.alias).toBe("Ensemble");
+    expect(chosen.choice.members).toEqual(["AutoETS", "AutoARIMA"]);
+    expect(chosen.choice.reason).toMatch(/not lower by more than one standard error/);
+  });
+
+  it("lets a candidate that wins window after window replace it (seasonal naive on a repeating series)", () => {
+    const results = [
+      biased("AutoETS", [3, -3, 3, -3, 3]),
+      biased("AutoARIMA", [2, -2, 2, -2, 2]),
+      biased("SeasonalNaive", [0.1, -0.1, 0.1, -0.1, 0.1]),
+    ];
+    const chosen = chooseModel(results, input, plan5, options, ["AutoETS", "AutoARIMA"])!;
+    expect(chosen.choice.alias).toBe("SeasonalNaive");
+    expect(chosen.choice.reason).toMatch(/by more than one standard error/);
+  });
+
+  it("never lets two windows pick a model over the combination", () => {
+    const plan2 = { starts: [50, 60], horizon: 10 };
+    const results = [
+      biased("AutoETS", [3, -3], plan2),
+      biased("AutoTheta", [2, -2], plan2),
+      biased("Lucky", [0.1, 0.1], plan2),
+    ];
+    const chosen = chooseModel(results, input, plan2, options, ["AutoETS", "AutoTheta"])!;
+    expect(chosen.choice.alias).toBe("Ensemble");
+    expect(chosen.choice.reason).toMatch(/too few windows to tell/);
+  });
+
+  it("measures the standard error of the paired per-window difference", () => {
+    expect(oneStandardError([1, 2], [0, 0])).toBe(Number.POSITIVE_INFINITY);
+    // d = [1, 2, 3]: sd 1, standard error 1/√3.
+    expect(oneStandardError([2, 4, 6], [1, 2, 3])).toBeCloseTo(1 / Math.sqrt(3), 12);
   });
 });

@@ -67,21 +67,32 @@ export function windowErrors(y: Float64Array, plan: BacktestPlan, forecasts: Flo
   });
 }
 
+/** Backtest accuracy, pooled and by window. */
+export interface BacktestScore {
+  metrics: ModelMetrics;
+  /**
+   * Each window's share of the average wQL, scaled so their mean is the average wQL: the paired
+   * evidence for comparing two candidates over the same windows (see auto-predictor.ts).
+   */
+  windowLoss: number[];
+}
+
 /**
  * Accuracy of backtest forecasts with honest intervals: each window's quantiles come from the
  * errors of the other windows only (cross-conformal, leave one window out), so the reported
  * wQL and coverage are out of sample. With a single window its own errors are all there is.
  */
-export function scoreForecasts(
+export function scoreBacktest(
   y: Float64Array,
   plan: BacktestPlan,
   forecasts: Float64Array[],
   options: ScoreOptions,
-): ModelMetrics {
+): BacktestScore {
   const errors = windowErrors(y, plan, forecasts);
   const actual: number[] = [];
   const mean: number[] = [];
   const quantiles = new Map<number, number[]>(options.quantiles.map((q) => [q, []]));
+  const pinball = new Float64Array(errors.length);
   errors.forEach((window, w) => {
     const others = errors.length > 1 ? errors.filter((_, j) => j !== w) : errors;
     const calibration = calibrateErrors(others, { period: options.period, origin: window.start });
@@ -92,9 +103,28 @@ export function scoreForecasts(
       actual.push(a);
       mean.push(Math.max(options.floor, f));
       for (const q of options.quantiles) {
-        quantiles.get(q)!.push(Math.max(options.floor, f + errorAt(calibration, s + 1, q)));
+        const value = Math.max(options.floor, f + errorAt(calibration, s + 1, q));
+        quantiles.get(q)!.push(value);
+        const d = a - value;
+        pinball[w] += d >= 0 ? q * d : (q - 1) * d;
       }
     }
   });
-  return computeMetrics({ actual, mean, quantiles }, options.scale, plan.starts.length);
+  let absActual = 0;
+  for (const a of actual) absActual += Math.abs(a);
+  const per = absActual > 0 ? (2 * errors.length) / (absActual * options.quantiles.length) : 0;
+  return {
+    metrics: computeMetrics({ actual, mean, quantiles }, options.scale, plan.starts.length),
+    windowLoss: Array.from(pinball, (p) => p * per),
+  };
+}
+
+/** The pooled metrics of {@link scoreBacktest}. */
+export function scoreForecasts(
+  y: Float64Array,
+  plan: BacktestPlan,
+  forecasts: Float64Array[],
+  options: ScoreOptions,
+): ModelMetrics {
+  return scoreBacktest(y, plan, forecasts, options).metrics;
 }

@@ -3,6 +3,7 @@ import { defaultCandidates, modelFor } from "../models/catalog.ts";
 import { ensemble } from "../models/ensemble.ts";
 import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
+import { isIntermittent } from "../series/intermittency.ts";
 import { type RegularSeries, seriesEnd } from "../series/series.ts";
 import { backtestCandidates, type CandidateResult, chooseModel } from "./auto-predictor.ts";
 import {
@@ -66,7 +67,12 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
     floor: nonNegative ? 0 : Number.NEGATIVE_INFINITY,
   };
   const plan = planBacktest(y.length, job.horizon, periods);
-  const aliases = job.algorithm ? [job.algorithm] : defaultCandidates(periods);
+  const { candidates, baseline } = defaultCandidates({
+    periods,
+    frequency: series.frequency,
+    intermittent: isIntermittent(y),
+  });
+  const aliases = job.algorithm ? [job.algorithm] : candidates;
   let results: CandidateResult[];
   let fitted: Fitted;
   if (plan.starts.length === 0) {
@@ -82,7 +88,7 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
     );
   } else {
     results = backtestCandidates(aliases, input, plan, options);
-    const chosen = chooseModel(results, input, plan, options);
+    const chosen = chooseModel(results, input, plan, options, job.algorithm ? [] : baseline);
     if (chosen?.ensemble) results.push(chosen.ensemble);
     if (!chosen) {
       fitted = fallback(input, options, `every candidate failed: ${FALLBACK_ALGORITHM} stands in`, plan);

@@ -2,6 +2,7 @@ import { amazonForecast } from "./amazon-forecast.ts";
 import { ensemble } from "./ensemble.ts";
 import { holtWinters } from "./exponential-smoothing.ts";
 import { fourierRegression } from "./fourier-regression.ts";
+import type { Frequency } from "../series/frequency.ts";
 import type { ForecastModel } from "./model.ts";
 import { mstlModel } from "./mstl.ts";
 import { prophetModel } from "./prophet.ts";
@@ -56,12 +57,57 @@ export function registerAlgorithm(alias: string, factory: Factory): void {
   if (!ALGORITHMS.includes(alias)) ALGORITHMS.push(alias);
 }
 
-/** The candidates the AutoPredictor backtests for a series with these seasonal periods. */
-export function defaultCandidates(periods: number[]): string[] {
+/**
+ * Families that choose their own form by information criterion (AICc within ETS and ARIMA,
+ * in-sample MSE within Theta): their combination is the AutoPredictor's default where they are
+ * candidates, replaced only by a candidate that backtests clearly better (auto-predictor.ts).
+ * The combination of ETS, ARIMA and Theta is the classic strong default (M3/M4 "comb").
+ */
+export const STATISTICAL_FAMILIES = ["AutoETS", "AutoARIMA", "AutoTheta"];
+
+/** Models for demand that is mostly zeros, and the default combination among them. */
+export const INTERMITTENT_FAMILIES = ["CrostonSBA", "TSB", "ADIDA", "IMAPA"];
+export const INTERMITTENT_BASELINE = ["CrostonSBA", "TSB", "ADIDA"];
+
+/** Frequencies finer than a day: long seasons (24, 168, 336 steps) and long series. */
+const SUB_DAILY = new Set(["1min", "5min", "10min", "15min", "30min", "H"]);
+
+export interface CandidateContext {
+  /** Seasonal periods that fit the series, shortest first. */
+  periods: number[];
+  frequency?: Frequency;
+  /** Mostly zeros (see isIntermittent). */
+  intermittent?: boolean;
+}
+
+/**
+ * The candidates the AutoPredictor backtests, and the default combination among them.
+ *
+ * - Intermittent demand: seasonal naive and the Croston family (no model that smears a
+ *   forecast below zero or around the idle days).
+ * - Finer than daily: seasonal naive (daily and weekly), damped Holt-Winters, MSTL, the Fourier
+ *   regression and Theta, chosen on the backtest alone. AutoETS and AutoARIMA are not offered
+ *   there: their seasons stop at 24 and 52 steps (R's limits too), so they miss the weekly cycle,
+ *   and a likelihood search over thousands of hourly points costs more than the whole
+ *   AutoPredictor (measured in the train bench).
+ * - Daily and coarser: the same plus the statistical families, whose combination is the
+ *   default on short histories.
+ */
+export function defaultCandidates(context: CandidateContext): { candidates: string[]; baseline: string[] } {
+  const { periods } = context;
+  const registered = (aliases: string[]) => aliases.filter((a) => a in CATALOG);
+  if (context.intermittent) {
+    return {
+      candidates: ["SeasonalNaive", ...registered(INTERMITTENT_FAMILIES)],
+      baseline: registered(INTERMITTENT_BASELINE),
+    };
+  }
   const candidates = ["SeasonalNaive"];
   if (periods.length >= 2) candidates.push("SeasonalNaive(weekly)");
   candidates.push("HoltWinters");
   if (periods.length >= 1) candidates.push("MSTL");
   candidates.push("FourierRegression", "Theta");
-  return candidates;
+  if (context.frequency && SUB_DAILY.has(context.frequency)) return { candidates, baseline: [] };
+  const families = registered(STATISTICAL_FAMILIES);
+  return { candidates: [...candidates, ...families], baseline: families };
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   ALGORITHMS as ALL,
   defaultCandidates,
+  INTERMITTENT_FAMILIES,
+  STATISTICAL_FAMILIES,
   IMPORTED_ALGORITHMS,
   modelFor,
   registerAlgorithm,
@@ -78,16 +80,45 @@ describe("every model in the catalog", () => {
 });
 
 describe("catalog", () => {
-  it("backtests the seasonal naives and the five model families by default", () => {
-    expect(defaultCandidates([24, 168])).toEqual([
+  it("backtests the seasonal naives and the five model families on hourly data, with no default", () => {
+    expect(defaultCandidates({ periods: [24, 168], frequency: "H" })).toEqual({
+      candidates: [
+        "SeasonalNaive",
+        "SeasonalNaive(weekly)",
+        "HoltWinters",
+        "MSTL",
+        "FourierRegression",
+        "Theta",
+      ],
+      baseline: [],
+    });
+  });
+
+  it("adds the statistical families from daily data on, their combination the default", () => {
+    const monthly = defaultCandidates({ periods: [12], frequency: "M" });
+    const families = STATISTICAL_FAMILIES.filter((a) => ALL.includes(a));
+    expect(monthly.candidates).toEqual([
       "SeasonalNaive",
-      "SeasonalNaive(weekly)",
       "HoltWinters",
       "MSTL",
       "FourierRegression",
       "Theta",
+      ...families,
     ]);
-    expect(defaultCandidates([])).toEqual(["SeasonalNaive", "HoltWinters", "FourierRegression", "Theta"]);
+    expect(monthly.baseline).toEqual(families);
+    expect(defaultCandidates({ periods: [], frequency: "Y" }).candidates.slice(0, 4)).toEqual([
+      "SeasonalNaive",
+      "HoltWinters",
+      "FourierRegression",
+      "Theta",
+    ]);
+  });
+
+  it("offers intermittent demand only seasonal naive and the Croston family", () => {
+    const { candidates, baseline } = defaultCandidates({ periods: [7], frequency: "D", intermittent: true });
+    expect(candidates[0]).toBe("SeasonalNaive");
+    for (const alias of candidates.slice(1)) expect(INTERMITTENT_FAMILIES).toContain(alias);
+    for (const alias of baseline) expect(candidates).toContain(alias);
   });
 
   it("names unknown algorithms, and takes new ones at run time", () => {

@@ -19,7 +19,7 @@ const state = model.fit(input) as ProphetState;
 describe("Prophet (augurs + wasmstan)", () => {
   it("is selectable but not a default candidate", () => {
     expect(ALGORITHMS).toContain("Prophet");
-    expect(defaultCandidates([24, 168])).not.toContain("Prophet");
+    expect(defaultCandidates({ periods: [24, 168], frequency: "H" }).candidates).not.toContain("Prophet");
     expect(model.alias).toBe("Prophet");
   });
 
