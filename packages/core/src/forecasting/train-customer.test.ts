@@ -142,6 +142,44 @@ describe("trainCustomer (AutoPredictor)", () => {
   });
 });
 
+describe("calibration on short histories", () => {
+  /** Monthly: a yearly season on a random-walk level, as billing data wanders. */
+  function monthly(months: number, seed: number): RegularSeries {
+    const random = mulberry32(seed);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    let level = 500;
+    const values = Float64Array.from({ length: months }, (_, t) => {
+      level += 15 * gauss();
+      return level + 80 * Math.sin((2 * Math.PI * t) / 12) + 10 * gauss();
+    });
+    return { start: START, frequency: "M", values };
+  }
+
+  it("blends in the model's own distribution and covers ~80% of held-out months with P10–P90", () => {
+    let inside = 0;
+    let total = 0;
+    for (let c = 0; c < 40; c++) {
+      const full = monthly(48, 700 + c);
+      const n = full.values.length;
+      const artifact = trainCustomer(
+        { ...full, values: full.values.subarray(0, n - 12) },
+        { ...job(12), frequency: "M" },
+        new Date(0),
+      );
+      // Two backtest windows at most: too few errors for conformal quantiles alone.
+      expect(artifact.selection.backtest.windows).toBeLessThanOrEqual(2);
+      expect("prior" in artifact.errors && artifact.errors.prior!.weight).toBeGreaterThan(0.5);
+      forecastArtifact(artifact, { horizon: 12 }).points.forEach((p, k) => {
+        const actual = full.values[n - 12 + k];
+        if (actual >= p.p10 && actual <= p.p90) inside++;
+        total++;
+      });
+    }
+    expect(inside / total).toBeGreaterThan(0.72);
+    expect(inside / total).toBeLessThan(0.9);
+  });
+});
+
 describe("model artifact", () => {
   it("forecasts identically after pack → unpack, with no refit, and stays small", async () => {
     for (const algorithm of [undefined, "Ensemble", "MSTL"]) {
