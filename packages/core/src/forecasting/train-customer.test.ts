@@ -167,7 +167,7 @@ describe("calibration on short histories", () => {
         new Date(0),
       );
       // Two backtest windows at most: too few errors for conformal quantiles alone.
-      expect(artifact.selection.backtest.windows).toBeLessThanOrEqual(2);
+      expect(artifact.selection.backtest?.windows).toBeLessThanOrEqual(2);
       expect("prior" in artifact.errors && artifact.errors.prior!.weight).toBeGreaterThan(0.5);
       forecastArtifact(artifact, { horizon: 12 }).points.forEach((p, k) => {
         const actual = full.values[n - 12 + k];

@@ -9,6 +9,22 @@ export interface FitInput {
   seasonalPeriods: number[];
   /** Steps that will be forecast, so a model can tune for that horizon (optional hint). */
   horizon?: number;
+  /** Epoch ms (UTC) of `y[0]`, for models that use the calendar (time of week, holidays). */
+  start?: number;
+  /** Known drivers over the steps of `y` (models without drivers ignore them). */
+  drivers?: Drivers;
+}
+
+/**
+ * Known drivers of a series on its grid, as Amazon Forecast's related time series and holiday
+ * featurization: numeric related fields (temperature…) and holiday flags. Each array is aligned
+ * with the steps it describes (the history in FitInput, steps 1..h at predict); NaN where a
+ * value is unknown.
+ */
+export interface Drivers {
+  fields: Record<string, Float64Array>;
+  /** 1 on steps that fall on a public holiday, else 0. */
+  holiday?: Uint8Array;
 }
 
 /**
@@ -20,8 +36,16 @@ export interface ForecastModel<State = unknown> {
   /** Stable name stored in the registry and the artifact. */
   readonly alias: string;
   fit(input: FitInput): State;
-  /** Point forecast for the `h` steps after the fitted data. */
-  predict(state: State, h: number): Float64Array;
+  /**
+   * Point forecast for the `h` steps after the fitted data; `future` holds the drivers for
+   * those steps (a model fitted with drivers needs them, and uses what-if values as given).
+   */
+  predict(state: State, h: number, future?: Drivers): Float64Array;
+  /**
+   * Named additive contributions (trend, daily, weekly, holiday, temperature…) whose sum at
+   * each step is the point forecast, for models that can explain themselves.
+   */
+  explain?(state: State, h: number, future?: Drivers): Record<string, Float64Array>;
   /**
    * Forecast error variance at steps 1..h under the model's own assumptions (analytic where the
    * model has one), for models that have a likelihood. Used to calibrate intervals when the
