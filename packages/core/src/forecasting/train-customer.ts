@@ -1,6 +1,6 @@
 import { MODEL_FORMAT, type ModelArtifact, type Selection } from "../artifact/model-artifact.ts";
 import { defaultCandidates, modelFor } from "../models/catalog.ts";
-import { ensemble } from "../models/ensemble.ts";
+import { type EnsembleState, ensemble } from "../models/ensemble.ts";
 import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { isIntermittent } from "../series/intermittency.ts";
@@ -17,7 +17,6 @@ import {
   calibrateErrors,
   effectiveErrors,
   type ErrorQuantiles,
-  errorQuantiles,
   seasonalNaiveSigma,
   withPrior,
 } from "./conformal.ts";
@@ -81,11 +80,10 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
       score: null,
       error: `too short to backtest (${y.length} steps)`,
     }));
-    fitted = fallback(
-      input,
-      options,
-      `series too short to backtest (${y.length} steps): ${FALLBACK_ALGORITHM}`,
-    );
+    const unscored = job.algorithm ? [job.algorithm] : baseline;
+    fitted =
+      (unscored.length > 0 ? fitUnscored(unscored, input, job.horizon) : undefined) ??
+      fallback(input, options, `series too short to backtest (${y.length} steps): ${FALLBACK_ALGORITHM}`);
   } else {
     results = backtestCandidates(aliases, input, plan, options);
     const chosen = chooseModel(results, input, plan, options, job.algorithm ? [] : baseline);
@@ -144,6 +142,33 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
 }
 
 /**
+ * A history too short for one backtest window: the pinned algorithm, or the default
+ * combination whose members choose their own form by information criterion, with intervals
+ * from the model's own error distribution. Undefined when it cannot be fitted.
+ */
+function fitUnscored(aliases: string[], input: FitInput, h: number): Fitted | undefined {
+  const periods = input.seasonalPeriods;
+  const model =
+    aliases.length > 1
+      ? ensemble((alias) => modelFor(alias, periods), aliases)
+      : modelFor(aliases[0], periods);
+  try {
+    const state = model.fit(input);
+    const label = aliases.length > 1 ? `the mean of ${aliases.join(", ")}` : aliases[0];
+    return {
+      algorithm: aliases.length > 1 ? "Ensemble" : aliases[0],
+      members: aliases.length > 1 ? (state as EnsembleState).members.map((m) => m.alias) : undefined,
+      state,
+      errors: withPrior(calibrateErrors([]), modelSigma(model, state, input, h), 0),
+      metrics: computeMetrics({ actual: [], mean: [], quantiles: new Map() }, 0, 0),
+      reason: `series too short to backtest (${input.y.length} steps): ${label}, intervals from the model's own error distribution`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The forecast error standard deviation at steps 1..h: the model's own where it has one (a
  * likelihood-fitted model), else the seasonal random walk's of the series (see
  * seasonalNaiveSigma).
@@ -160,7 +185,7 @@ function modelSigma(model: ForecastModel, state: unknown, input: FitInput, h: nu
 
 /**
  * SeasonalNaive in place of the choice, implemented once for every model: calibrated on its own
- * backtest when there is one, else on in-sample one-season errors.
+ * backtest when there is one, else on its own error distribution (R's `snaive`).
  */
 function fallback(
   input: FitInput,
@@ -168,6 +193,7 @@ function fallback(
   reason: string,
   plan?: ReturnType<typeof planBacktest>,
 ): Fitted {
+  const h = input.horizon ?? 1;
   const model = modelFor(FALLBACK_ALGORITHM, input.seasonalPeriods);
   const state = model.fit(input);
   if (plan && plan.starts.length > 0) {
@@ -184,16 +210,10 @@ function fallback(
       fallback: true,
     };
   }
-  const m = Math.max(1, Math.round(input.seasonalPeriods[0] ?? 1));
-  const inSample: number[] = [];
-  for (let i = m; i < input.y.length; i++) {
-    const d = input.y[i] - input.y[i - m];
-    if (Number.isFinite(d)) inSample.push(d);
-  }
   return {
     algorithm: FALLBACK_ALGORITHM,
     state,
-    errors: errorQuantiles([inSample]),
+    errors: withPrior(calibrateErrors([]), seasonalNaiveSigma(input.y, input.seasonalPeriods[0] ?? 1, h), 0),
     metrics: computeMetrics({ actual: [], mean: [], quantiles: new Map() }, options.scale, 0),
     reason,
     fallback: true,

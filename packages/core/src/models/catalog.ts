@@ -1,7 +1,10 @@
 import { amazonForecast } from "./amazon-forecast.ts";
+import { autoEts } from "./auto-ets.ts";
+import { autoTheta } from "./auto-theta.ts";
 import { ensemble } from "./ensemble.ts";
 import { holtWinters } from "./exponential-smoothing.ts";
 import { fourierRegression } from "./fourier-regression.ts";
+import { adida, crostonClassic, crostonOptimized, crostonSba, imapa, tsb } from "./intermittent.ts";
 import type { Frequency } from "../series/frequency.ts";
 import type { ForecastModel } from "./model.ts";
 import { mstlModel } from "./mstl.ts";
@@ -27,6 +30,14 @@ const CATALOG: Record<string, Factory> = {
   MSTL: () => mstlModel() as ForecastModel,
   FourierRegression: () => fourierRegression() as ForecastModel,
   Theta: () => thetaModel() as ForecastModel,
+  AutoETS: () => autoEts() as ForecastModel,
+  AutoTheta: () => autoTheta() as ForecastModel,
+  CrostonClassic: () => crostonClassic() as ForecastModel,
+  CrostonSBA: () => crostonSba() as ForecastModel,
+  CrostonOptimized: () => crostonOptimized() as ForecastModel,
+  TSB: () => tsb() as ForecastModel,
+  ADIDA: () => adida() as ForecastModel,
+  IMAPA: () => imapa() as ForecastModel,
   Ensemble: (periods) => ensemble((alias) => modelFor(alias, periods), DEFAULT_ENSEMBLE) as ForecastModel,
   // Selectable per dataset (`"algorithm": "Prophet"`), never a default candidate: a fit loads
   // WASM and costs 0.2–1 s, and its artifact stores a forecast (see prophet.ts).

