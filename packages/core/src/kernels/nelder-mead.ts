@@ -58,8 +58,21 @@ export function nelderMead(
   const along = (target: Float64Array, from: Float64Array, coefficient: number) => {
     for (let j = 0; j < n; j++) target[j] = centroid[j] + coefficient * (from[j] - centroid[j]);
   };
+  const accept = (index: number, x: Float64Array, v: number) => {
+    points[index].set(x);
+    values[index] = v;
+  };
   while (evaluations < maxEvaluations) {
-    order.sort((a, b) => values[a] - values[b]);
+    // Insertion sort: the order changes by one point per step, so this is nearly linear.
+    for (let i = 1; i <= n; i++) {
+      const k = order[i];
+      let j = i - 1;
+      while (j >= 0 && values[order[j]] > values[k]) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = k;
+    }
     const best = order[0];
     const worst = order[n];
     const secondWorst = order[n - 1];
@@ -75,15 +88,15 @@ export function nelderMead(
     if (reflected < values[best]) {
       along(trial2, points[worst], -2);
       const expanded = value(trial2);
-      if (expanded < reflected) accept(trial2, expanded);
-      else accept(trial, reflected);
+      if (expanded < reflected) accept(worst, trial2, expanded);
+      else accept(worst, trial, reflected);
     } else if (reflected < values[secondWorst]) {
-      accept(trial, reflected);
+      accept(worst, trial, reflected);
     } else {
       const outside = reflected < values[worst];
       along(trial2, outside ? trial : points[worst], 0.5);
       const contracted = value(trial2);
-      if (contracted < Math.min(reflected, values[worst])) accept(trial2, contracted);
+      if (contracted < Math.min(reflected, values[worst])) accept(worst, trial2, contracted);
       else {
         // Shrink every point toward the best one.
         const b = points[best];
@@ -93,10 +106,6 @@ export function nelderMead(
           values[order[k]] = value(p);
         }
       }
-    }
-    function accept(x: Float64Array, v: number) {
-      points[worst].set(x);
-      values[worst] = v;
     }
   }
   let best = 0;
