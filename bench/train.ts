@@ -129,6 +129,8 @@ async function benchHourly(args: string[], augurs: Peers): Promise<string[]> {
     { kind: "peer", label: "augurs MSTL", peer: "mstl" },
     { kind: "peer", label: "augurs Prophet", peer: "prophet" },
     { kind: "myriad", label: "Prophet (pinned)", algorithm: "Prophet" },
+    { kind: "myriad", label: "DriverRegression", algorithm: "DriverRegression", family: true },
+    { kind: "myriad", label: "TOWT", algorithm: "TOWT", family: true },
   ];
   const hourly: Rows = new Map();
   for (let c = 0; c < sample; c++)

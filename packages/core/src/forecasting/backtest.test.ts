@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseModel, oneStandardError } from "./auto-predictor.ts";
+import { chooseModel, replacementMargin } from "./auto-predictor.ts";
 import { planBacktest, type ScoreOptions, scoreBacktest, scoreForecasts } from "./backtest.ts";
 
 const options: ScoreOptions = {
@@ -127,7 +127,7 @@ describe("AutoPredictor choice with a default combination (short histories)", ()
     return { alias, score: metrics.averageWql, metrics, forecasts, windowLoss };
   };
 
-  it("keeps the combination when another candidate is lower by less than one standard error", () => {
+  it("keeps the combination when another candidate is not significantly lower", () => {
     // Lucky on two windows, unlucky on the others: lower on average, but not by much.
     const results = [
       biased("AutoETS", [3, -3, 3, -3, 3]),
@@ -137,7 +137,7 @@ describe("AutoPredictor choice with a default combination (short histories)", ()
     const chosen = chooseModel(results, input, plan5, options, ["AutoETS", "AutoARIMA"])!;
     expect(chosen.choice.alias).toBe("Ensemble");
     expect(chosen.choice.members).toEqual(["AutoETS", "AutoARIMA"]);
-    expect(chosen.choice.reason).toMatch(/not lower by more than one standard error/);
+    expect(chosen.choice.reason).toMatch(/not significantly lower/);
   });
 
   it("lets a candidate that wins window after window replace it (seasonal naive on a repeating series)", () => {
@@ -148,7 +148,7 @@ describe("AutoPredictor choice with a default combination (short histories)", ()
     ];
     const chosen = chooseModel(results, input, plan5, options, ["AutoETS", "AutoARIMA"])!;
     expect(chosen.choice.alias).toBe("SeasonalNaive");
-    expect(chosen.choice.reason).toMatch(/by more than one standard error/);
+    expect(chosen.choice.reason).toMatch(/significantly lower than the mean of (AutoETS|AutoARIMA), Auto/);
   });
 
   it("never lets two windows pick a model over the combination", () => {
@@ -163,9 +163,12 @@ describe("AutoPredictor choice with a default combination (short histories)", ()
     expect(chosen.choice.reason).toMatch(/too few windows to tell/);
   });
 
-  it("measures the standard error of the paired per-window difference", () => {
-    expect(oneStandardError([1, 2], [0, 0])).toBe(Number.POSITIVE_INFINITY);
-    // d = [1, 2, 3]: sd 1, standard error 1/√3.
-    expect(oneStandardError([2, 4, 6], [1, 2, 3])).toBeCloseTo(1 / Math.sqrt(3), 12);
+  it("asks for a paired t-test's margin, wider with more challengers", () => {
+    expect(replacementMargin([1, 2], [0, 0], 1)).toBe(Number.POSITIVE_INFINITY);
+    // d = [1, 2, 3]: sd 1, standard error 1/√3; one-sided 5% with 2 degrees of freedom:
+    // R qt(0.95, 2) = 2.919986.
+    expect(replacementMargin([2, 4, 6], [1, 2, 3], 1)).toBeCloseTo(2.919986 / Math.sqrt(3), 5);
+    // Bonferroni for 5 challengers: qt(0.99, 2) = 6.964557.
+    expect(replacementMargin([2, 4, 6], [1, 2, 3], 5)).toBeCloseTo(6.964557 / Math.sqrt(3), 5);
   });
 });
