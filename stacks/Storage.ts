@@ -72,11 +72,17 @@ export function Storage({ stack, app }: StackContext) {
   });
   const onUpload = handlerFunction(stack, app, db, "OnUpload", {
     handler: "packages/functions/src/on-upload.main",
-    description: "starts a run for each data file under raw/",
-    timeout: 60,
+    description: "starts a run for each data file under raw/, stores driver files",
+    // A related file (a region's weather for a year and its forecast) is parsed here in full.
+    timeout: 300,
     environment: { MYRIAD_BUCKET: bucket.bucketName, MYRIAD_STATE_MACHINE_ARN: stateMachineArn },
   });
-  grantBucket(onUpload, bucket, { read: ["raw/"] });
+  // Driver files (metadata.csv, related/*.csv) are stored by this handler, not by a run: it
+  // reads the dataset's series grid and stored drivers, and writes drivers and quarantine.
+  grantBucket(onUpload, bucket, {
+    read: ["raw/", "customers/", "drivers/"],
+    write: ["drivers/", "quarantine/"],
+  });
   onUpload.addToRolePolicy(
     new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [stateMachineArn] }),
   );

@@ -57,9 +57,12 @@ const WILDCARD_SUPPRESSIONS: Suppression[] = [
   {
     id: "AwsSolutions-IAM5",
     reason:
-      "Objects under one of Myriad's key prefixes (raw/, customers/, manifests/, quarantine/, models/, runs/, training/): keys are per dataset, customer and run, so a prefix is the narrowest resource; actions are listed one by one (stacks/bucket-access.ts).",
+      "Objects under one of Myriad's key prefixes (raw/, customers/, drivers/, manifests/, quarantine/, models/, runs/, training/): keys are per dataset, customer and run, so a prefix is the narrowest resource; actions are listed one by one (stacks/bucket-access.ts).",
     appliesTo: [
-      { regex: "/^Resource::.*Bucket.*\\/(raw|customers|manifests|quarantine|models|runs|training)\\/\\*$/" },
+      {
+        regex:
+          "/^Resource::.*Bucket.*\\/(raw|customers|drivers|manifests|quarantine|models|runs|training)\\/\\*$/",
+      },
     ],
   },
   {

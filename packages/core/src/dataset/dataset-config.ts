@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FREQUENCIES } from "../series/frequency.ts";
 import { badRequest } from "../errors/myriad-error.ts";
+import { DriversConfigShape } from "../drivers/dataset-drivers-config.ts";
 
 export const BACKENDS = ["local", "sagemaker", "forecast"] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -34,6 +35,10 @@ export const DatasetConfigSchema = z
     algorithm: z.string().optional(),
     /** Train fails the run only when more than this share of customers fail to train. */
     toleratedFailurePercentage: z.number().min(0).max(100).default(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
+    /** Public holidays (ISO 3166 codes) and custom dates: drivers/dataset-drivers-config.ts. */
+    holidays: DriversConfigShape.holidays,
+    /** Related time series settings (fields, aggregation, key columns). */
+    related: DriversConfigShape.related,
   })
   .strict();
 

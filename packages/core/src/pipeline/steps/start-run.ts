@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { datasetOfRawKey } from "../../dataset/keys.ts";
 import { isSafeIdentifier } from "../../dataset/identifiers.ts";
+import { ingestDriverFile, isDriverFile } from "../../drivers/ingest-driver-file.ts";
 import type { Db } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
 import { createRun, setExecutionArn } from "../../registry/runs.ts";
 
@@ -30,9 +32,13 @@ export type UploadOutcome =
   | { key: string; status: "started" | "duplicate"; runId: string }
   | { key: string; status: "ignored"; reason: string };
 
-/** Starts one run per uploaded data file under `raw/`; anything else is ignored with a reason. */
+/**
+ * Starts one run per uploaded data file under `raw/`; anything else is ignored with a reason.
+ * Driver files (`metadata.csv`, `related/<name>.csv`) start no run: they are stored for the next
+ * one (see ingestDriverFile) and reported as ignored with what was stored or why not.
+ */
 export async function startRuns(
-  ports: { db: Db; runner: PipelineRunner },
+  ports: { db: Db; runner: PipelineRunner; store: ObjectStore },
   records: S3ObjectCreatedRecord[],
 ): Promise<UploadOutcome[]> {
   const outcomes: UploadOutcome[] = [];
@@ -40,6 +46,10 @@ export async function startRuns(
     const key = decodeS3Key(record.s3.object.key);
     if (!record.eventName.startsWith("ObjectCreated")) {
       outcomes.push({ key, status: "ignored", reason: `event ${record.eventName}` });
+      continue;
+    }
+    if (isDriverFile(key)) {
+      outcomes.push({ key, status: "ignored", reason: (await ingestDriverFile(ports.store, key)).summary });
       continue;
     }
     const dataset = datasetOfRawKey(key);
