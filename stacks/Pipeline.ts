@@ -107,7 +107,8 @@ export function Pipeline({ stack, app }: StackContext) {
   grantBucket(functions.Preprocess, bucket, PREPROCESS_BUCKET_ACCESS);
   grantSagemakerProcessing(stack, functions.Preprocess, processing.role);
   grantBucket(functions.Train, bucket, {
-    read: ["customers/", "manifests/", "training/"],
+    // drivers/: the dataset's metadata and related series, laid on each customer's grid.
+    read: ["customers/", "drivers/", "manifests/", "training/"],
     write: ["models/", "runs/", "training/"],
   });
   grantSagemakerTraining(stack, functions.Train, training.role);

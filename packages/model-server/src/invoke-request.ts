@@ -6,10 +6,20 @@ import { z } from "zod";
  * The invoke body's shape. Ranges (horizon, quantiles in (0, 1), start) are checked by
  * `forecastArtifact`, which knows the model; this only rejects what is not even the right type.
  */
+const WhatIfChange = z.strictObject({
+  set: z.number().optional(),
+  multiply: z.number().optional(),
+  add: z.number().optional(),
+  from: z.string().max(64).optional(),
+  to: z.string().max(64).optional(),
+});
+
 const InvokeBody = z.object({
   horizon: z.number().int(),
   quantiles: z.array(z.number()).min(1).max(99).optional(),
   start: z.string().max(64).optional(),
+  explain: z.boolean().optional(),
+  related: z.record(z.string().max(128), WhatIfChange).optional(),
 });
 
 const LoadBody = z.object({

@@ -1,6 +1,7 @@
 import type { Frequency } from "../series/frequency.ts";
 import type { ModelMetrics } from "../models/model.ts";
 import type { ErrorQuantiles } from "../forecasting/conformal.ts";
+import type { CustomerDrivers } from "../drivers/customer-drivers.ts";
 
 /**
  * Bump when a reader could misread an older `model.json`; readers reject unknown formats.
@@ -37,6 +38,16 @@ export interface ModelArtifact {
   quantiles: number[];
   /** Forecast errors per horizon step, for intervals at any quantile. */
   errors: ErrorQuantiles;
+  /**
+   * The customer's drivers over the horizon (steps 1..h after `trainEnd`) when it had any: what
+   * a model fitted with drivers forecasts from, and what a what-if changes.
+   */
+  drivers?: {
+    fields: Record<string, number[]>;
+    holiday?: number[];
+    /** Where each related field came from and how much of the grid it covered. */
+    coverage?: CustomerDrivers["coverage"];
+  };
   metrics: ModelMetrics;
   selection: Selection;
   createdAt: string;

@@ -1,4 +1,4 @@
-import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
+import type { Drivers, FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { calibrateErrors, type ErrorWindow, errorAt } from "./conformal.ts";
 import { computeMetrics } from "./metrics.ts";
 
@@ -38,14 +38,35 @@ export function planBacktest(length: number, horizon: number, periods: number[])
   return { starts, horizon: h };
 }
 
-/** The model's forecasts for every window of the plan (throws if any fit throws). */
+/**
+ * The model's forecasts for every window of the plan (throws if any fit throws). A window's
+ * model sees the drivers of its training steps, and forecasts with the drivers' actual values
+ * over the window (as if the driver's forecast had been perfect).
+ */
 export function backtestForecasts(model: ForecastModel, input: FitInput, plan: BacktestPlan): Float64Array[] {
   return plan.starts.map((start) => {
-    const state = model.fit({ ...input, y: input.y.subarray(0, start), horizon: plan.horizon });
-    const f = model.predict(state, plan.horizon);
+    const drivers = input.drivers;
+    const state = model.fit({
+      ...input,
+      y: input.y.subarray(0, start),
+      horizon: plan.horizon,
+      drivers: drivers && sliceDrivers(drivers, 0, start),
+    });
+    const f = model.predict(
+      state,
+      plan.horizon,
+      drivers && sliceDrivers(drivers, start, start + plan.horizon),
+    );
     for (let s = 0; s < f.length; s++) if (!Number.isFinite(f[s])) throw new Error("forecast is not finite");
     return f;
   });
+}
+
+/** Drivers over steps [from, to). */
+export function sliceDrivers(drivers: Drivers, from: number, to: number): Drivers {
+  const fields: Record<string, Float64Array> = {};
+  for (const [name, values] of Object.entries(drivers.fields)) fields[name] = values.subarray(from, to);
+  return drivers.holiday ? { fields, holiday: drivers.holiday.subarray(from, to) } : { fields };
 }
 
 export interface ScoreOptions {

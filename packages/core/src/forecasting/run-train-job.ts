@@ -2,6 +2,7 @@ import { packArtifact } from "../artifact/archive.ts";
 import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { seriesFromCsv } from "../series/series.ts";
+import { jobDrivers } from "./job-drivers.ts";
 import { trainCustomer } from "./train-customer.ts";
 import type { TrainJob, TrainResult } from "./train-job.ts";
 
@@ -15,7 +16,8 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
     const bytes = await store.get(job.dataKey);
     if (!bytes) throw new Error(`no series at ${job.dataKey}`);
     const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
-    return await saveArtifact(store, job, trainCustomer(series, job), started);
+    const drivers = await jobDrivers(store, job, series);
+    return await saveArtifact(store, job, trainCustomer(series, job, new Date(), drivers), started);
   } catch (e) {
     return { ok: false, customerId: job.customerId, error: (e as Error).message };
   }

@@ -4,6 +4,8 @@ import { type EnsembleState, ensemble } from "../models/ensemble.ts";
 import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { isIntermittent } from "../series/intermittency.ts";
+import type { CustomerDrivers } from "../drivers/customer-drivers.ts";
+import { compact } from "../models/fit-window.ts";
 import { type RegularSeries, seriesEnd } from "../series/series.ts";
 import { backtestCandidates, type CandidateResult, chooseModel } from "./auto-predictor.ts";
 import {
@@ -22,6 +24,20 @@ import {
 } from "./conformal.ts";
 import { computeMetrics, naiveScale } from "./metrics.ts";
 import type { TrainJob } from "./train-job.ts";
+
+/** The candidate added when a customer has drivers (temperature, holidays). */
+export const DRIVER_MODEL = "DriverRegression";
+
+/** The drivers' values over the horizon, for forecasting from the artifact without the store. */
+function storedDrivers(drivers: CustomerDrivers): NonNullable<ModelArtifact["drivers"]> {
+  const fields: Record<string, number[]> = {};
+  for (const [name, values] of Object.entries(drivers.future.fields)) fields[name] = compact(values);
+  return {
+    fields,
+    ...(drivers.future.holiday ? { holiday: Array.from(drivers.future.holiday) } : {}),
+    coverage: drivers.coverage,
+  };
+}
 
 /** The stand-in when every candidate fails: it cannot fail on a series with one reading. */
 export const FALLBACK_ALGORITHM = "SeasonalNaive";
@@ -45,9 +61,16 @@ interface Fitted {
  *
  * @param job - horizon, quantiles and optionally a pinned `algorithm` (then the only candidate).
  * @param now - creation time written to the artifact. Default: the current time.
+ * @param drivers - the customer's related fields and holiday flags over its history and the
+ *   horizon (see drivers/customer-drivers.ts); the horizon's part is stored in the artifact.
  * @throws when the series has no reading at all.
  */
-export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Date()): ModelArtifact {
+export function trainCustomer(
+  series: RegularSeries,
+  job: TrainJob,
+  now = new Date(),
+  drivers?: CustomerDrivers,
+): ModelArtifact {
   const y = series.values;
   let readings = 0;
   let nonNegative = true;
@@ -58,7 +81,14 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
   }
   if (readings === 0) throw new Error("series has no readings");
   const periods = seasonalPeriods(series.frequency, y.length);
-  const input: FitInput = { y, frequency: series.frequency, seasonalPeriods: periods, horizon: job.horizon };
+  const input: FitInput = {
+    y,
+    frequency: series.frequency,
+    seasonalPeriods: periods,
+    horizon: job.horizon,
+    start: series.start,
+    ...(drivers ? { drivers: drivers.history } : {}),
+  };
   const options: ScoreOptions = {
     quantiles: job.quantiles,
     scale: naiveScale(y, periods[0] ?? 1),
@@ -71,6 +101,9 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
     frequency: series.frequency,
     intermittent: isIntermittent(y),
   });
+  // Models that take drivers compete with those that do not: a driver is kept only where it
+  // backtests better.
+  if (drivers && !candidates.includes(DRIVER_MODEL)) candidates.push(DRIVER_MODEL);
   const aliases = job.algorithm ? [job.algorithm] : candidates;
   let results: CandidateResult[];
   let fitted: Fitted;
@@ -127,6 +160,7 @@ export function trainCustomer(series: RegularSeries, job: TrainJob, now = new Da
     version: job.version,
     algorithm: fitted.algorithm,
     params: { seasonalPeriods: periods, nonNegative },
+    ...(drivers ? { drivers: storedDrivers(drivers) } : {}),
     state: fitted.state,
     frequency: series.frequency,
     trainStart: new Date(series.start).toISOString(),
@@ -154,6 +188,7 @@ function fitUnscored(aliases: string[], input: FitInput, h: number): Fitted | un
       : modelFor(aliases[0], periods);
   try {
     const state = model.fit(input);
+    if (!model.predict(state, h).every(Number.isFinite)) return undefined;
     const label = aliases.length > 1 ? `the mean of ${aliases.join(", ")}` : aliases[0];
     return {
       algorithm: aliases.length > 1 ? "Ensemble" : aliases[0],

@@ -1,6 +1,7 @@
 import type { Frequency } from "../series/frequency.ts";
 import type { ModelMetrics } from "../models/model.ts";
 import type { Backend } from "../dataset/dataset-config.ts";
+import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
 
 /** One customer to train, as the Train state hands it to a backend. */
 export interface TrainJob {
@@ -18,6 +19,9 @@ export interface TrainJob {
   algorithm?: string;
   /** The dataset's backend; absent means the deployment's default. */
   backend?: Backend;
+  /** `_dataset.json` drivers settings: holiday calendars and which related fields to use. */
+  holidays?: HolidaySpec;
+  related?: RelatedConfig;
 }
 
 export type TrainResult =

@@ -1,4 +1,4 @@
-import type { FitInput, ForecastModel } from "./model.ts";
+import type { Drivers, FitInput, ForecastModel } from "./model.ts";
 
 export interface EnsembleState {
   combine: "mean" | "median";
@@ -35,9 +35,28 @@ export function ensemble(
       if (fitted.length === 0) throw new Error(`every ensemble member failed (${failures.join("; ")})`);
       return { combine, members: fitted };
     },
-    predict(state: EnsembleState, h: number): Float64Array {
-      const forecasts = state.members.map((m) => resolve(m.alias).predict(m.state, h));
+    predict(state: EnsembleState, h: number, future?: Drivers): Float64Array {
+      const forecasts = state.members.map((m) => resolve(m.alias).predict(m.state, h, future));
       return combineForecasts(forecasts, state.combine);
+    },
+    /**
+     * A mean's contributions are its members' divided by their count, merged by name; a member
+     * that cannot explain itself contributes its whole forecast under its own name. A median has
+     * no additive split: it is one component, "Ensemble".
+     */
+    explain(state: EnsembleState, h: number, future?: Drivers): Record<string, Float64Array> {
+      if (state.combine !== "mean") return { Ensemble: this.predict(state, h, future) };
+      const out: Record<string, Float64Array> = {};
+      const weight = 1 / state.members.length;
+      for (const m of state.members) {
+        const model = resolve(m.alias);
+        const parts = model.explain?.(m.state, h, future) ?? { [m.alias]: model.predict(m.state, h, future) };
+        for (const [name, values] of Object.entries(parts)) {
+          const target = (out[name] ??= new Float64Array(h));
+          for (let s = 0; s < h; s++) target[s] += weight * values[s];
+        }
+      }
+      return out;
     },
     /**
      * The mean of the members' own variances, among members that have one (a combination's
@@ -62,9 +81,10 @@ export function combineForecasts(forecasts: Float64Array[], combine: EnsembleSta
   const column = new Float64Array(k);
   for (let s = 0; s < h; s++) {
     if (combine === "mean") {
-      let sum = 0;
-      for (const f of forecasts) sum += f[s];
-      out[s] = sum / k;
+      // Each term divided first: three forecasts near the largest double must not overflow.
+      let mean = 0;
+      for (const f of forecasts) mean += f[s] / k;
+      out[s] = mean;
     } else {
       for (let j = 0; j < k; j++) column[j] = forecasts[j][s];
       column.sort();

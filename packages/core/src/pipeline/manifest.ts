@@ -1,4 +1,5 @@
 import type { Backend } from "../dataset/dataset-config.ts";
+import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
 import type { Frequency } from "../series/frequency.ts";
 
 /** One customer's clean series, as Preprocess wrote it. */
@@ -31,6 +32,9 @@ export interface Manifest {
   algorithm?: string;
   /** From `_dataset.json`; absent in manifests written before it existed (then the default). */
   toleratedFailurePercentage?: number;
+  /** `_dataset.json` drivers settings, for Train (absent: none). */
+  holidays?: HolidaySpec;
+  related?: RelatedConfig;
   customers: ManifestCustomer[];
   rows: { in: number; out: number; quarantined: number };
   /** Quarantined rows per reason. */

@@ -4,16 +4,43 @@ export interface InvokeRequest {
   quantiles?: number[];
   /** ISO timestamp to start from; defaults to the step after the training data. */
   start?: string;
+  /** Add each point's named contributions (`components`, summing to its mean). */
+  explain?: boolean;
+  /** A what-if scenario: changes to the related fields' future values (see WhatIfChange). */
+  related?: Record<string, WhatIfChange>;
+}
+
+/**
+ * A change to one related field over the horizon, between `from` and `to` (ISO timestamps,
+ * inclusive; the whole horizon by default): `set` replaces the value, then `multiply` and `add`
+ * apply, in that order.
+ */
+export interface WhatIfChange {
+  set?: number;
+  multiply?: number;
+  add?: number;
+  from?: string;
+  to?: string;
 }
 
 export interface ForecastPoint {
   timestamp: string;
   mean: number;
+  /** Named contributions that sum to `mean` (with `explain`). */
+  components?: Record<string, number>;
   [quantileKey: `p${string}`]: number;
 }
 
 export interface InvokeResponse {
-  model: { algorithm: string; version: string };
+  model: {
+    algorithm: string;
+    version: string;
+    /**
+     * The related fields and holidays the forecast used, with each one's importance: the mean
+     * absolute contribution over the horizon (with `explain`, for models that explain).
+     */
+    drivers?: { name: string; importance?: number }[];
+  };
   points: ForecastPoint[];
 }
 

@@ -55,6 +55,8 @@ export async function trainStep(
     quantiles: manifest.quantiles,
     algorithm: manifest.algorithm,
     backend: manifest.backend,
+    ...(manifest.holidays ? { holidays: manifest.holidays } : {}),
+    ...(manifest.related ? { related: manifest.related } : {}),
   }));
   let lastReported = 0;
   let results: TrainResult[];

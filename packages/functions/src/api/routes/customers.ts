@@ -9,13 +9,47 @@ import { ForecastCache } from "../forecast-cache.ts";
 import { CustomerParams, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
-const ModelRef = z.object({ algorithm: z.string(), version: z.string() });
-const Point = z.record(z.string(), z.union([z.string(), z.number()])).openapi("ForecastPoint", {
-  example: { timestamp: "2026-01-01T00:00:00.000Z", p10: 410.2, p50: 502.7, p90: 598.1, mean: 503.1 },
+const ModelRef = z.object({
+  algorithm: z.string(),
+  version: z.string(),
+  drivers: z
+    .array(z.object({ name: z.string(), importance: z.number().optional() }))
+    .optional()
+    .openapi({ description: "related fields and holidays the model used; importance with explain=true" }),
 });
+const Point = z
+  .record(z.string(), z.union([z.string(), z.number(), z.record(z.string(), z.number())]))
+  .openapi("ForecastPoint", {
+    example: { timestamp: "2026-01-01T00:00:00.000Z", p10: 410.2, p50: 502.7, p90: 598.1, mean: 503.1 },
+  });
 const ForecastBody = z
   .object({ dataset: z.string(), customerId: z.string(), model: ModelRef, points: z.array(Point) })
   .openapi("Forecast");
+
+const WhatIfChangeBody = z
+  .object({
+    set: z.number().optional(),
+    multiply: z.number().optional(),
+    add: z.number().optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .openapi("WhatIfChange", {
+    description:
+      "set, then multiply, then add; between from and to (inclusive), the whole horizon by default",
+  });
+const WhatIfBody = z
+  .object({
+    dataset: z.string(),
+    customerId: z.string(),
+    model: ModelRef,
+    points: z.array(Point),
+    baseline: z.object({ points: z.array(Point) }),
+  })
+  .openapi("WhatIfForecast");
+
+type PointBody = z.infer<typeof Point>;
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
@@ -33,15 +67,41 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
       summary: "The published forecast of the customer's active model",
       request: {
         params: CustomerParams,
-        query: z.object({ from: TimestampParam, to: TimestampParam, quantiles: QuantilesParam }),
+        query: z.object({
+          from: TimestampParam,
+          to: TimestampParam,
+          quantiles: QuantilesParam,
+          explain: z.enum(["true", "false"]).optional().openapi({
+            description: "add each point's `components`, named contributions that sum to its mean",
+          }),
+        }),
       },
       responses: { 200: json(ForecastBody, "Forecast points with P10/P50/P90"), ...ERRORS },
     }),
     async (c) => {
       const { dataset, id } = c.req.valid("param");
       requireCustomer(c.var.scope, dataset, id);
-      const { from, to, quantiles } = c.req.valid("query");
+      const { from, to, quantiles, explain } = c.req.valid("query");
       const stored = await forecasts.get(dataset, id, () => readForecast(deps.db, dataset, id));
+      if (explain === "true") {
+        // The same model recomputes the published points with their contributions.
+        if (!stored) throw notFound("forecast");
+        const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
+        const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
+        const result = await deps.endpoint.invoke(targetModelName(dataset, id, stored.version), {
+          horizon: stored.points.length,
+          explain: true,
+          ...(quantiles ? { quantiles } : {}),
+        });
+        const points = result.points.filter((p) => {
+          const t = Date.parse(p.timestamp);
+          return t >= lo && t <= hi;
+        });
+        return c.json(
+          { dataset, customerId: id, model: result.model, points: points as unknown as PointBody[] },
+          200,
+        );
+      }
       if (stored && !from && !to && !quantiles) {
         // The common request, the whole forecast: serialized once per cached forecast.
         let body = wholeBodies.get(stored);
@@ -238,7 +298,59 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
           dataset,
           customerId: id,
           model: result.model,
-          points: result.points as unknown as Record<string, string | number>[],
+          points: result.points as unknown as PointBody[],
+        },
+        200,
+      );
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/datasets/{dataset}/customers/{id}/what-if",
+      summary: "A scenario forecast: the related fields changed over the horizon, beside the baseline",
+      request: {
+        params: CustomerParams,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z
+                .object({
+                  related: z.record(z.string().min(1).max(128), WhatIfChangeBody),
+                  horizon: z.number().int().min(1).max(10_000).optional(),
+                  quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(20).optional(),
+                })
+                .openapi("WhatIf", { example: { related: { temperature: { add: -5 } } } }),
+            },
+          },
+        },
+      },
+      responses: { 200: json(WhatIfBody, "Scenario and baseline forecasts"), ...ERRORS },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const model = await activeModel(deps.db, dataset, id);
+      if (!model) throw notFound("model");
+      const body = c.req.valid("json");
+      const published = await forecasts.get(dataset, id, () => readForecast(deps.db, dataset, id));
+      const request = {
+        horizon: body.horizon ?? published?.points.length ?? 24,
+        ...(body.quantiles ? { quantiles: body.quantiles } : {}),
+      };
+      const target = targetModelName(dataset, id, model.version);
+      const [scenario, baseline] = await Promise.all([
+        deps.endpoint.invoke(target, { ...request, related: body.related }),
+        deps.endpoint.invoke(target, request),
+      ]);
+      return c.json(
+        {
+          dataset,
+          customerId: id,
+          model: scenario.model,
+          points: scenario.points as unknown as PointBody[],
+          baseline: { points: baseline.points as unknown as PointBody[] },
         },
         200,
       );

@@ -1,0 +1,56 @@
+import {
+  type CustomerDrivers,
+  customerDrivers,
+  type DatasetDrivers,
+  loadDatasetDrivers,
+} from "../drivers/customer-drivers.ts";
+import { type HolidayCalendar, holidayCalendar } from "../drivers/holidays.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import type { RegularSeries } from "../series/series.ts";
+import type { TrainJob } from "./train-job.ts";
+
+/**
+ * A dataset's stored drivers, loaded once per training run and process: every customer of a
+ * shard shares them, and a run's version names the files as they were when it started. The
+ * last few runs are kept (a worker may serve two datasets at once).
+ */
+const datasetDrivers = new Map<string, Promise<DatasetDrivers>>();
+const calendars = new Map<string, HolidayCalendar>();
+const KEPT_RUNS = 4;
+
+/**
+ * The customer's drivers over its history and the job's horizon: related fields by customer or
+ * metadata attribute, and holiday flags. Undefined when the dataset has none.
+ */
+export async function jobDrivers(
+  store: ObjectStore,
+  job: TrainJob,
+  series: RegularSeries,
+): Promise<CustomerDrivers | undefined> {
+  const key = `${job.dataset}\u0000${job.version}`;
+  let loading = datasetDrivers.get(key);
+  if (!loading) {
+    loading = loadDatasetDrivers(store, job.dataset);
+    datasetDrivers.set(key, loading);
+    if (datasetDrivers.size > KEPT_RUNS) datasetDrivers.delete(datasetDrivers.keys().next().value as string);
+  }
+  const drivers = await loading;
+  if (drivers.related.length === 0 && !job.holidays) return undefined;
+  const result = customerDrivers(drivers, job.customerId, {
+    frequency: series.frequency,
+    start: series.start,
+    length: series.values.length,
+    horizon: job.horizon,
+    holidays: job.holidays ? calendarFor(job) : undefined,
+    related: job.related,
+  });
+  const fields = Object.keys(result.history.fields).length;
+  return fields > 0 || result.history.holiday ? result : undefined;
+}
+
+function calendarFor(job: TrainJob): HolidayCalendar {
+  const key = JSON.stringify(job.holidays);
+  let calendar = calendars.get(key);
+  if (!calendar) calendars.set(key, (calendar = holidayCalendar(job.holidays)));
+  return calendar;
+}

@@ -1,0 +1,156 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Keys } from "@myriad/core/dataset/keys";
+import { mulberry32 } from "@myriad/core/ingest/generate";
+import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
+
+const DATASET = "energy";
+const HORIZON = 48;
+const DAYS = 28;
+const START = Date.UTC(2026, 2, 2); // a Monday
+const HOUR = 3_600_000;
+/** Customers 0 and 1 live in the north, 2 and 3 in the south; 1 and 3 heat with electricity. */
+const REGION = ["north", "north", "south", "south"];
+const HEATING = [0, 6, 0, 6];
+
+const temperature = (region: string, t: number) =>
+  (region === "north" ? 4 : 14) +
+  6 * Math.sin((2 * Math.PI * (t - 9)) / 24) +
+  4 * Math.sin((2 * Math.PI * t) / 200);
+
+interface Point {
+  timestamp: string;
+  mean: number;
+  p10: number;
+  p90: number;
+  components?: Record<string, number>;
+}
+interface Forecast {
+  model: { algorithm: string; version: string; drivers?: { name: string; importance?: number }[] };
+  points: Point[];
+  baseline?: { points: Point[] };
+}
+
+describe("drivers through the embedded stack: metadata, a related file and holidays", () => {
+  let stack: TestStack;
+  let runStatus: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack("pglite");
+    const folder = join(stack.ports.bucketDir, "raw", DATASET);
+    await mkdir(join(folder, "related"), { recursive: true });
+    await writeFile(
+      join(folder, "_dataset.json"),
+      JSON.stringify({ frequency: "H", horizon: HORIZON, holidays: "US", algorithm: "DriverRegression" }),
+    );
+    // Driver files first, in any order: neither starts a run.
+    await writeFile(
+      join(folder, "metadata.csv"),
+      `customer_id,region\n${REGION.map((r, c) => `${c},${r}`).join("\n")}\n`,
+    );
+    const weather = ["timestamp,region,temperature"];
+    for (let t = 0; t < DAYS * 24 + HORIZON; t++) {
+      const ts = new Date(START + t * HOUR).toISOString();
+      for (const region of ["north", "south"])
+        weather.push(`${ts},${region},${temperature(region, t).toFixed(2)}`);
+    }
+    // One unusable row: it is quarantined, the rest is stored.
+    weather.push("not-a-time,north,3");
+    await writeFile(join(folder, "related", "weather.csv"), `${weather.join("\n")}\n`);
+    await waitFor(async () =>
+      existsSync(join(stack.ports.bucketDir, Keys.driversRelated(DATASET, "weather"))) &&
+      existsSync(join(stack.ports.bucketDir, Keys.driversMetadata(DATASET)))
+        ? true
+        : undefined,
+    );
+    // Then the meter data: consumption rises as it gets colder for the heating customers.
+    const random = mulberry32(7);
+    const rows = ["customer_id,timestamp,consumption"];
+    for (let c = 0; c < REGION.length; c++) {
+      for (let t = 0; t < DAYS * 24; t++) {
+        const daily = 20 + 8 * Math.sin((2 * Math.PI * (t - 7)) / 24);
+        const heat = HEATING[c] * Math.max(0, 15 - temperature(REGION[c], t));
+        rows.push(`${c},${new Date(START + t * HOUR).toISOString()},${(daily + heat + random()).toFixed(3)}`);
+      }
+    }
+    await writeFile(join(folder, "meters.csv"), `${rows.join("\n")}\n`);
+    const run = await waitFor(async () => {
+      const { runs } = (await (await stack.api("/v1/runs?limit=10")).json()) as {
+        runs: { dataset: string; status: string }[];
+      };
+      return runs.find((r) => r.dataset === DATASET && r.status !== "RUNNING");
+    }, 180_000);
+    runStatus = run.status;
+  }, 240_000);
+  afterAll(() => stack?.shutdown());
+
+  it("stores the driver files without starting a run, and trains once on the data", async () => {
+    expect(runStatus).toBe("SUCCEEDED");
+    const { runs } = (await (await stack.api("/v1/runs?limit=10")).json()) as { runs: { dataset: string }[] };
+    expect(runs.filter((r) => r.dataset === DATASET)).toHaveLength(1);
+  });
+
+  it("explains each forecast point with contributions that sum to its mean, naming the drivers", async () => {
+    const res = await stack.api(`/v1/datasets/${DATASET}/customers/1/forecast?explain=true`);
+    expect(res.status).toBe(200);
+    const forecast = (await res.json()) as Forecast;
+    expect(forecast.model.algorithm).toBe("DriverRegression");
+    expect(forecast.points).toHaveLength(HORIZON);
+    for (const p of forecast.points) {
+      const sum = Object.values(p.components!).reduce((a, b) => a + b, 0);
+      expect(Math.abs(sum - p.mean)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(p.mean)));
+    }
+    const names = forecast.model.drivers!.map((d) => d.name);
+    expect(names).toEqual(expect.arrayContaining(["temperature", "holiday"]));
+    const importance = forecast.model.drivers!.find((d) => d.name === "temperature")!.importance!;
+    expect(importance).toBeGreaterThan(1);
+    // The explained points are the published ones.
+    const published = (await (
+      await stack.api(`/v1/datasets/${DATASET}/customers/1/forecast`)
+    ).json()) as Forecast;
+    for (const [k, p] of forecast.points.entries()) expect(p.mean).toBeCloseTo(published.points[k].mean, 6);
+  });
+
+  it("answers a colder what-if with more consumption for a heating customer, beside the baseline", async () => {
+    const body = { related: { temperature: { add: -5 } } };
+    const heating = (await (
+      await stack.api(`/v1/datasets/${DATASET}/customers/1/what-if`, { method: "POST", body })
+    ).json()) as Forecast;
+    expect(heating.points).toHaveLength(HORIZON);
+    expect(heating.baseline!.points).toHaveLength(HORIZON);
+    const lift = heating.points.map((p, k) => p.mean - heating.baseline!.points[k].mean);
+    // Six units per degree below 15 °C, five degrees colder: about 30 more at every hour.
+    expect(lift.reduce((a, b) => a + b, 0) / HORIZON).toBeGreaterThan(15);
+    // A customer with no heating barely moves.
+    const flat = (await (
+      await stack.api(`/v1/datasets/${DATASET}/customers/0/what-if`, { method: "POST", body })
+    ).json()) as Forecast;
+    const flatLift = flat.points.map((p, k) => Math.abs(p.mean - flat.baseline!.points[k].mean));
+    expect(flatLift.reduce((a, b) => a + b, 0) / HORIZON).toBeLessThan(3);
+  });
+
+  it("refuses a what-if on a field the model does not have, and one customer's key another's", async () => {
+    const unknown = await stack.api(`/v1/datasets/${DATASET}/customers/1/what-if`, {
+      method: "POST",
+      body: { related: { humidity: { add: 1 } } },
+    });
+    expect(unknown.status).toBe(400);
+    const { key } = (await (
+      await stack.api("/v1/keys", { method: "POST", body: { scope: `customer:${DATASET}/0` } })
+    ).json()) as { key: string };
+    const other = await stack.api(`/v1/datasets/${DATASET}/customers/1/what-if`, {
+      method: "POST",
+      body: { related: { temperature: { add: -5 } } },
+      key,
+    });
+    expect(other.status).toBe(403);
+    const own = await stack.api(`/v1/datasets/${DATASET}/customers/0/what-if`, {
+      method: "POST",
+      body: { related: { temperature: { add: -5 } } },
+      key,
+    });
+    expect(own.status).toBe(200);
+  });
+});
