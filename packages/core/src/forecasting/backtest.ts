@@ -1,4 +1,7 @@
+import { mulberry32 } from "../ingest/generate.ts";
+import { TEMPERATURE_FORECAST_ERROR } from "../models/driver-regression.ts";
 import type { Drivers, FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
+import { type Frequency, nominalStepMs } from "../series/frequency.ts";
 import { calibrateErrors, type ErrorWindow, errorAt } from "./conformal.ts";
 import { computeMetrics } from "./metrics.ts";
 
@@ -40,11 +43,12 @@ export function planBacktest(length: number, horizon: number, periods: number[])
 
 /**
  * The model's forecasts for every window of the plan (throws if any fit throws). A window's
- * model sees the drivers of its training steps, and forecasts with the drivers' actual values
- * over the window (as if the driver's forecast had been perfect).
+ * model sees the drivers of its training steps and forecasts with their values over the window,
+ * temperature blurred as a weather forecast would be (see asForecast): in production the
+ * horizon's drivers are forecasts, and intervals calibrated on perfect ones would be too narrow.
  */
 export function backtestForecasts(model: ForecastModel, input: FitInput, plan: BacktestPlan): Float64Array[] {
-  return plan.starts.map((start) => {
+  return plan.starts.map((start, w) => {
     const drivers = input.drivers;
     const state = model.fit({
       ...input,
@@ -52,11 +56,9 @@ export function backtestForecasts(model: ForecastModel, input: FitInput, plan: B
       horizon: plan.horizon,
       drivers: drivers && sliceDrivers(drivers, 0, start),
     });
-    const f = model.predict(
-      state,
-      plan.horizon,
-      drivers && sliceDrivers(drivers, start, start + plan.horizon),
-    );
+    const future =
+      drivers && asForecast(sliceDrivers(drivers, start, start + plan.horizon), input.frequency, w);
+    const f = model.predict(state, plan.horizon, future);
     for (let s = 0; s < f.length; s++) if (!Number.isFinite(f[s])) throw new Error("forecast is not finite");
     return f;
   });
@@ -67,6 +69,24 @@ export function sliceDrivers(drivers: Drivers, from: number, to: number): Driver
   const fields: Record<string, Float64Array> = {};
   for (const [name, values] of Object.entries(drivers.fields)) fields[name] = values.subarray(from, to);
   return drivers.holiday ? { fields, holiday: drivers.holiday.subarray(from, to) } : { fields };
+}
+
+/**
+ * Actual drivers made to look like forecasts of them: `temperature` gets a seeded error whose sd
+ * grows as √lead to {@link TEMPERATURE_FORECAST_ERROR} a week ahead. Other fields have no known
+ * forecast skill and are kept as they are.
+ */
+export function asForecast(future: Drivers, frequency: Frequency, seed: number): Drivers {
+  const actual = future.fields.temperature;
+  if (!actual) return future;
+  const random = mulberry32(0x9e3779b9 ^ (seed * 7_919));
+  const week = (7 * 86_400_000) / nominalStepMs(frequency);
+  const blurred = new Float64Array(actual.length);
+  for (let k = 0; k < actual.length; k++) {
+    const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    blurred[k] = actual[k] + TEMPERATURE_FORECAST_ERROR * Math.sqrt((k + 1) / week) * gaussian;
+  }
+  return { ...future, fields: { ...future.fields, temperature: blurred } };
 }
 
 export interface ScoreOptions {

@@ -39,6 +39,12 @@ export interface DriverRegressionOptions {
   temperatureForecastError?: number;
 }
 
+/**
+ * Error sd of a temperature forecast one week ahead (°C): a day-7 forecast misses by 2–3 °C
+ * (NWS/ECMWF verification), a day-1 one by under 1 °C; it grows about as √lead.
+ */
+export const TEMPERATURE_FORECAST_ERROR = 2;
+
 /** A numeric driver entered linearly. */
 interface LinearField {
   field: string;
@@ -307,7 +313,7 @@ function fitDriverRegression(input: FitInput, options: DriverRegressionOptions):
       ...r,
       fill: fieldFill[temperatureField],
       sensitivity: 0,
-      forecastError: options.temperatureForecastError ?? 2,
+      forecastError: options.temperatureForecastError ?? TEMPERATURE_FORECAST_ERROR,
     };
     if (r.heatingBalance !== null)
       columns.push({
