@@ -154,3 +154,73 @@ describe("drivers through the embedded stack: metadata, a related file and holid
     expect(own.status).toBe(200);
   });
 });
+
+describe("cold start: a customer with one week of history, forecast from customers like it", () => {
+  let stack: TestStack;
+  const NEW = "9";
+
+  beforeAll(async () => {
+    stack = await startTestStack("pglite");
+    const folder = join(stack.ports.bucketDir, "raw", "newcomers");
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, "_dataset.json"), JSON.stringify({ frequency: "H", horizon: 48 }));
+    // Five established customers, three in the north (working weekdays only), two in the south.
+    await writeFile(
+      join(folder, "metadata.csv"),
+      `customer_id,region\n0,north\n1,north\n2,north\n3,south\n4,south\n${NEW},north\n`,
+    );
+    await waitFor(async () =>
+      existsSync(join(stack.ports.bucketDir, Keys.driversMetadata("newcomers"))) ? true : undefined,
+    );
+    const random = mulberry32(11);
+    const load = (region: string, t: number, level: number) => {
+      const weekday = Math.floor(t / 24) % 7 < 5;
+      const shape = region === "north" ? (weekday ? 1.5 : 0.25) : 1;
+      return level * shape * (1 + 0.3 * Math.sin((2 * Math.PI * (t - 8)) / 24)) + random();
+    };
+    const rows = ["customer_id,timestamp,consumption"];
+    for (const [c, region] of ["north", "north", "north", "south", "south"].entries()) {
+      for (let t = 0; t < DAYS * 24; t++)
+        rows.push(
+          `${c},${new Date(START + t * HOUR).toISOString()},${load(region, t, 40 + 10 * c).toFixed(3)}`,
+        );
+    }
+    // The newcomer's five days end on a Friday: its own history has never seen a weekend.
+    for (let t = (DAYS - 5) * 24 - 24 * 2; t < DAYS * 24 - 24 * 2; t++)
+      rows.push(`${NEW},${new Date(START + t * HOUR).toISOString()},${load("north", t, 100).toFixed(3)}`);
+    await writeFile(join(folder, "meters.csv"), `${rows.join("\n")}\n`);
+    await waitFor(async () => {
+      const { runs } = (await (await stack.api("/v1/runs?limit=10")).json()) as {
+        runs: { dataset: string; status: string }[];
+      };
+      return runs.find((r) => r.dataset === "newcomers" && r.status !== "RUNNING");
+    }, 180_000);
+  }, 240_000);
+  afterAll(() => stack?.shutdown());
+
+  it("flags the forecast coldStart with the cohort named, and forecasts its weekend from the cohort's", async () => {
+    const forecast = (await (
+      await stack.api(`/v1/datasets/newcomers/customers/${NEW}/forecast`)
+    ).json()) as Forecast & {
+      coldStart?: boolean;
+      cohort?: string;
+    };
+    expect(forecast.coldStart).toBe(true);
+    expect(forecast.cohort).toBe("region=north");
+    expect(forecast.model.algorithm).toBe("ColdStart");
+    expect(forecast.points).toHaveLength(48);
+    // The 48 hours after a Friday are the weekend: the cohort's weekends run at a sixth of its
+    // weekdays, and the newcomer's level is 100 × 1.5 on weekdays.
+    const mean = forecast.points.reduce((s, p) => s + p.mean, 0) / forecast.points.length;
+    expect(mean).toBeGreaterThan(15);
+    expect(mean).toBeLessThan(45);
+    for (const p of forecast.points) expect(p.p10 <= p.mean && p.mean <= p.p90).toBe(true);
+    // Established customers keep their own models.
+    const own = (await (await stack.api("/v1/datasets/newcomers/customers/0/forecast")).json()) as {
+      coldStart?: boolean;
+      model: { algorithm: string };
+    };
+    expect(own.coldStart).toBeUndefined();
+    expect(own.model.algorithm).not.toBe("ColdStart");
+  });
+});

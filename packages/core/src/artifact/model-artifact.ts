@@ -50,6 +50,8 @@ export interface ModelArtifact {
   };
   metrics: ModelMetrics;
   selection: Selection;
+  /** Set when the customer was forecast from its cohort (history too short for its own model). */
+  coldStart?: { cohort: string; peers: number };
   createdAt: string;
 }
 

@@ -1,7 +1,7 @@
 import { MODEL_FORMAT, type ModelArtifact, type Selection } from "../artifact/model-artifact.ts";
 import { defaultCandidates, modelFor } from "../models/catalog.ts";
 import { type EnsembleState, ensemble } from "../models/ensemble.ts";
-import type { FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
+import type { CohortProfile, FitInput, ForecastModel, ModelMetrics } from "../models/model.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { isIntermittent } from "../series/intermittency.ts";
 import type { CustomerDrivers } from "../drivers/customer-drivers.ts";
@@ -24,6 +24,30 @@ import {
 } from "./conformal.ts";
 import { computeMetrics, naiveScale } from "./metrics.ts";
 import type { TrainJob } from "./train-job.ts";
+
+/** The model of a customer whose history is too short for its own (see pipeline/steps/cohorts.ts). */
+export const COLD_START_MODEL = "ColdStart";
+
+/**
+ * Cold start: the cohort's calendar profile at the customer's own level, intervals from the
+ * cohort's spread. Undefined when it cannot be fitted (the customer then gets its own models).
+ */
+function fitColdStart(input: FitInput, cohort: CohortProfile, h: number): Fitted | undefined {
+  const model = modelFor(COLD_START_MODEL, input.seasonalPeriods);
+  try {
+    const state = model.fit({ ...input, cohort });
+    if (!model.predict(state, h).every(Number.isFinite)) return undefined;
+    return {
+      algorithm: COLD_START_MODEL,
+      state,
+      errors: withPrior(calibrateErrors([]), modelSigma(model, state, input, h), 0),
+      metrics: computeMetrics({ actual: [], mean: [], quantiles: new Map() }, 0, 0),
+      reason: `cold start: ${input.y.length} steps of history, too few for its own model; the profile of ${cohort.peers} customers like it (cohort ${cohort.key}) at its own level`,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 /** The candidate added when a customer has drivers (temperature, holidays). */
 export const DRIVER_MODEL = "DriverRegression";
@@ -107,7 +131,11 @@ export function trainCustomer(
   const aliases = job.algorithm ? [job.algorithm] : candidates;
   let results: CandidateResult[];
   let fitted: Fitted;
-  if (plan.starts.length === 0) {
+  const coldStart = job.cohort && !job.algorithm ? fitColdStart(input, job.cohort, job.horizon) : undefined;
+  if (coldStart) {
+    results = [{ alias: COLD_START_MODEL, score: null }];
+    fitted = coldStart;
+  } else if (plan.starts.length === 0) {
     results = aliases.map((alias) => ({
       alias,
       score: null,
@@ -161,6 +189,7 @@ export function trainCustomer(
     algorithm: fitted.algorithm,
     params: { seasonalPeriods: periods, nonNegative },
     ...(drivers ? { drivers: storedDrivers(drivers) } : {}),
+    ...(coldStart && job.cohort ? { coldStart: { cohort: job.cohort.key, peers: job.cohort.peers } } : {}),
     state: fitted.state,
     frequency: series.frequency,
     trainStart: new Date(series.start).toISOString(),

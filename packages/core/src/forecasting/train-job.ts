@@ -1,5 +1,5 @@
 import type { Frequency } from "../series/frequency.ts";
-import type { ModelMetrics } from "../models/model.ts";
+import type { CohortProfile, ModelMetrics } from "../models/model.ts";
 import type { Backend } from "../dataset/dataset-config.ts";
 import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
 
@@ -22,6 +22,8 @@ export interface TrainJob {
   /** `_dataset.json` drivers settings: holiday calendars and which related fields to use. */
   holidays?: HolidaySpec;
   related?: RelatedConfig;
+  /** Customers like this one, when its history is too short for its own model (cold start). */
+  cohort?: CohortProfile;
 }
 
 export type TrainResult =

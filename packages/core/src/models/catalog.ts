@@ -5,6 +5,7 @@ import { autoEts } from "./auto-ets.ts";
 import { autoTheta } from "./auto-theta.ts";
 import { ensemble } from "./ensemble.ts";
 import { holtWinters } from "./exponential-smoothing.ts";
+import { coldStartModel } from "./cold-start.ts";
 import { driverRegression } from "./driver-regression.ts";
 import { fourierRegression } from "./fourier-regression.ts";
 import { adida, crostonClassic, crostonOptimized, crostonSba, imapa, tsb } from "./intermittent.ts";
@@ -39,6 +40,8 @@ const CATALOG: Record<string, Factory> = {
   AutoTheta: () => autoTheta() as ForecastModel,
   DriverRegression: () => driverRegression() as ForecastModel,
   TOWT: () => timeOfWeekTemperature() as ForecastModel,
+  // Never a candidate: a customer too new for its own model gets it from its cohort (Train).
+  ColdStart: () => coldStartModel() as ForecastModel,
   CrostonClassic: () => crostonClassic() as ForecastModel,
   CrostonSBA: () => crostonSba() as ForecastModel,
   CrostonOptimized: () => crostonOptimized() as ForecastModel,

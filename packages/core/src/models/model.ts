@@ -13,6 +13,28 @@ export interface FitInput {
   start?: number;
   /** Known drivers over the steps of `y` (models without drivers ignore them). */
   drivers?: Drivers;
+  /** Customers like this one (same metadata), for a history too short for its own model. */
+  cohort?: CohortProfile;
+}
+
+/**
+ * The shape of a cohort's consumption over its calendar cycle (hour of week for sub-daily data,
+ * day of week for daily, month of year for monthly…), each customer's normalised by its own
+ * mean before averaging, so a new customer's forecast is its own level times the profile.
+ */
+export interface CohortProfile {
+  /** Which customers: metadata attributes, e.g. `region=north,segment=home`, or `all`. */
+  key: string;
+  /** Peers averaged. */
+  peers: number;
+  /** Length of the calendar cycle in steps (168 for hourly data). */
+  period: number;
+  /** Epoch ms (UTC) of a step at slot 0 of the cycle, to place any timestamp in it. */
+  origin: number;
+  /** Mean normalised consumption at each slot (mean 1 over the cycle). */
+  profile: number[];
+  /** Standard deviation of the normalised consumption around the profile at each slot. */
+  spread: number[];
 }
 
 /**

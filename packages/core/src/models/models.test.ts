@@ -9,8 +9,11 @@ import {
   registerAlgorithm,
 } from "./catalog.ts";
 
-/** Every algorithm that fits here (imported ones are tested on their own). */
-const ALGORITHMS = ALL.filter((a) => !IMPORTED_ALGORITHMS.includes(a));
+/** Models fitted on a cohort's profile, not a series alone (tested in cold-start.test.ts). */
+const NEEDS_COHORT = ["ColdStart"];
+
+/** Every algorithm that fits here (imported and cohort ones are tested on their own). */
+const ALGORITHMS = ALL.filter((a) => !IMPORTED_ALGORITHMS.includes(a) && !NEEDS_COHORT.includes(a));
 import type { FitInput } from "./model.ts";
 
 const periods = [24, 168];

@@ -6,6 +6,7 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import { TrainingPending, type TrainingBackend } from "../../ports/training-backend.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
+import { coldStartCohorts } from "./cohorts.ts";
 import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
 
 const MAX_LISTED_FAILURES = 20;
@@ -44,6 +45,7 @@ export async function trainStep(
     .where("run_id", "=", state.runId)
     .executeTakeFirst();
   const version = versionFor(state.runId, run ? new Date(run.started_at) : new Date());
+  const cohorts = await coldStartCohorts(ports.store, manifest);
   const jobs: TrainJob[] = manifest.customers.map((c) => ({
     dataset: manifest.dataset,
     customerId: c.id,
@@ -57,6 +59,7 @@ export async function trainStep(
     backend: manifest.backend,
     ...(manifest.holidays ? { holidays: manifest.holidays } : {}),
     ...(manifest.related ? { related: manifest.related } : {}),
+    ...(cohorts.has(c.id) ? { cohort: cohorts.get(c.id) } : {}),
   }));
   let lastReported = 0;
   let results: TrainResult[];

@@ -4,6 +4,7 @@ import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
 import { publicationGeneration, readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
+import { COLD_START_MODEL } from "@myriad/core/forecasting/train-customer";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
 import { ForecastCache } from "../forecast-cache.ts";
 import { CustomerParams, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
@@ -23,7 +24,17 @@ const Point = z
     example: { timestamp: "2026-01-01T00:00:00.000Z", p10: 410.2, p50: 502.7, p90: 598.1, mean: 503.1 },
   });
 const ForecastBody = z
-  .object({ dataset: z.string(), customerId: z.string(), model: ModelRef, points: z.array(Point) })
+  .object({
+    dataset: z.string(),
+    customerId: z.string(),
+    model: ModelRef,
+    coldStart: z
+      .boolean()
+      .optional()
+      .openapi({ description: "true when the history was too short: forecast from the customer's cohort" }),
+    cohort: z.string().nullable().optional().openapi({ example: "region=north,segment=home" }),
+    points: z.array(Point),
+  })
   .openapi("Forecast");
 
 const WhatIfChangeBody = z
@@ -83,6 +94,23 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
       requireCustomer(c.var.scope, dataset, id);
       const { from, to, quantiles, explain } = c.req.valid("query");
       const stored = await forecasts.get(dataset, id, () => readForecast(deps.db, dataset, id));
+      if (stored?.algorithm === COLD_START_MODEL) {
+        // Rare and worth naming: the forecast came from customers like this one.
+        const model = await activeModel(deps.db, dataset, id);
+        const reason = String((parse(model?.selection) as { reason?: unknown } | undefined)?.reason ?? "");
+        const cohort = /\(cohort ([^)]*)\)/.exec(reason)?.[1] ?? null;
+        return c.json(
+          {
+            dataset,
+            customerId: id,
+            model: { algorithm: stored.algorithm, version: stored.version },
+            coldStart: true,
+            cohort,
+            points: stored.points,
+          },
+          200,
+        );
+      }
       if (explain === "true") {
         // The same model recomputes the published points with their contributions.
         if (!stored) throw notFound("forecast");
