@@ -1,25 +1,10 @@
+import { AIR_PASSENGERS, US_ACC_DEATHS } from "../testing/r-datasets.ts";
 import { describe, expect, it } from "vitest";
 import { autoEts, autoEtsPeriod, etsCandidates } from "./auto-ets.ts";
 
-/** R datasets::AirPassengers, monthly 1949–1960. */
-const AIR = Float64Array.from([
-  112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115, 126, 141, 135, 125, 149, 170, 170, 158,
-  133, 114, 140, 145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166, 171, 180, 193, 181, 183, 218,
-  230, 242, 209, 191, 172, 194, 196, 196, 236, 235, 229, 243, 264, 272, 237, 211, 180, 201, 204, 188, 235,
-  227, 234, 264, 302, 293, 259, 229, 203, 229, 242, 233, 267, 269, 270, 315, 364, 347, 312, 274, 237, 278,
-  284, 277, 317, 313, 318, 374, 413, 405, 355, 306, 271, 306, 315, 301, 356, 348, 355, 422, 465, 467, 404,
-  347, 305, 336, 340, 318, 362, 348, 363, 435, 491, 505, 404, 359, 310, 337, 360, 342, 406, 396, 420, 472,
-  548, 559, 463, 407, 362, 405, 417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432,
-]);
+const AIR = Float64Array.from(AIR_PASSENGERS);
 
-/** R datasets::USAccDeaths, monthly 1973–1978. */
-const US_ACC_DEATHS = Float64Array.from([
-  9007, 8106, 8928, 9137, 10017, 10826, 11317, 10744, 9713, 9938, 9161, 8927, 7750, 6981, 8038, 8422, 8714,
-  9512, 10120, 9823, 8743, 9129, 8710, 8680, 8162, 7306, 8124, 7870, 9387, 9556, 10093, 9620, 8285, 8466,
-  8160, 8034, 7717, 7461, 7767, 7925, 8623, 8945, 10078, 9179, 8037, 8488, 7874, 8647, 7792, 6957, 7726, 8106,
-  8890, 9299, 10625, 9302, 8314, 8850, 8265, 8796, 7836, 6892, 7791, 8192, 9115, 9434, 10484, 9827, 9110,
-  9070, 8633, 9240,
-]);
+const US_ACC_DEATHS_SERIES = Float64Array.from(US_ACC_DEATHS);
 
 const monthly = (y: Float64Array, periods = [12]) => ({
   y,
@@ -31,7 +16,7 @@ describe("AutoETS (mirror of R forecast::ets(model = 'ZZZ'))", () => {
   it("chooses ETS(A,N,A) for USAccDeaths, as R does", () => {
     // R forecast 8.x: ets(USAccDeaths)$method == "ETS(A,N,A)" (R tutorials print the same).
     const model = autoEts();
-    const state = model.fit(monthly(US_ACC_DEATHS));
+    const state = model.fit(monthly(US_ACC_DEATHS_SERIES));
     expect(state.method).toBe("ETS(A,N,A)");
     expect(state.spec.period).toBe(12);
     expect(state.aicc).not.toBeNull();
@@ -62,7 +47,7 @@ describe("AutoETS (mirror of R forecast::ets(model = 'ZZZ'))", () => {
 
   it("keeps a small serializable state that predicts the same after a JSON round trip", () => {
     const model = autoEts();
-    const state = model.fit(monthly(US_ACC_DEATHS));
+    const state = model.fit(monthly(US_ACC_DEATHS_SERIES));
     const copy = JSON.parse(JSON.stringify(state));
     expect(Array.from(model.predict(copy, 24))).toEqual(Array.from(model.predict(state, 24)));
     expect(JSON.stringify(state).length).toBeLessThan(1000);
@@ -77,7 +62,7 @@ describe("AutoETS (mirror of R forecast::ets(model = 'ZZZ'))", () => {
   });
 
   it("uses no multiplicative component for data with zeros or negatives", () => {
-    const y = Float64Array.from(US_ACC_DEATHS, (v) => v - 8000);
+    const y = Float64Array.from(US_ACC_DEATHS_SERIES, (v) => v - 8000);
     const state = autoEts().fit(monthly(y));
     expect(state.spec.error).toBe("A");
     expect(state.spec.season).not.toBe("M");
@@ -100,12 +85,12 @@ describe("AutoETS (mirror of R forecast::ets(model = 'ZZZ'))", () => {
   it("degrades to simpler models on short series instead of throwing", () => {
     const model = autoEts();
     // Two seasons of monthly data: seasonal models with 14+ parameters need more than 18 points.
-    const two = model.fit(monthly(US_ACC_DEATHS.slice(0, 24)));
+    const two = model.fit(monthly(US_ACC_DEATHS_SERIES.slice(0, 24)));
     expect(model.predict(two, 12).every(Number.isFinite)).toBe(true);
-    const eight = model.fit(monthly(US_ACC_DEATHS.slice(0, 8), []));
+    const eight = model.fit(monthly(US_ACC_DEATHS_SERIES.slice(0, 8), []));
     expect(eight.spec.season).toBe("N");
     expect(model.predict(eight, 3).every(Number.isFinite)).toBe(true);
-    const three = model.fit(monthly(US_ACC_DEATHS.slice(0, 3), []));
+    const three = model.fit(monthly(US_ACC_DEATHS_SERIES.slice(0, 3), []));
     expect(three.method).toBe("ETS(A,N,N)");
     expect(three.aicc).toBeNull();
     expect(model.predict(three, 2)[0]).toBe(8928);
@@ -115,7 +100,7 @@ describe("AutoETS (mirror of R forecast::ets(model = 'ZZZ'))", () => {
   });
 
   it("fills gaps before fitting", () => {
-    const y = Float64Array.from(US_ACC_DEATHS);
+    const y = Float64Array.from(US_ACC_DEATHS_SERIES);
     y[30] = Number.NaN;
     y[31] = Number.NaN;
     const state = autoEts().fit(monthly(y));
