@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
-import { type DatasetConfig, parseDatasetConfig } from "../dataset/dataset-config.ts";
 import { isSafeIdentifier } from "../dataset/identifiers.ts";
-import { Keys, rawKeyKind } from "../dataset/keys.ts";
+import { rawKeyKind } from "../dataset/keys.ts";
 import { badRequest, MyriadError } from "../errors/myriad-error.ts";
-import { frequencyFromGaps, historyGaps } from "../ingest/infer-frequency.ts";
-import { parseTimestamp } from "../ingest/timestamp.ts";
+import { historyFrequency, readDatasetConfig } from "../ingest/preprocess.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import type { Frequency } from "../series/frequency.ts";
 import { ingestMetadata, type MetadataIngestResult } from "./metadata.ts";
 import { ingestRelated, type RelatedIngestResult } from "./related.ts";
 
@@ -16,9 +13,6 @@ export type DriverFileOutcome = { dataset: string; summary: string } & (
   | { kind: "related"; name: string; stored: true; result: RelatedIngestResult }
   | { kind: "metadata" | "related"; stored: false; error: { code: string; message: string } }
 );
-
-const decoder = new TextDecoder();
-const HISTORY_SAMPLE = 3;
 
 /** True for `raw/<dataset>/metadata.csv[.gz]` and `raw/<dataset>/related/<name>.csv[.gz]`. */
 export function isDriverFile(key: string): boolean {
@@ -91,29 +85,4 @@ export async function ingestDriverFile(
 
 function quarantined(count: number, key: string | null): string {
   return count === 0 ? "" : `; ${count} row(s) quarantined to ${key}`;
-}
-
-async function readDatasetConfig(store: ObjectStore, dataset: string): Promise<DatasetConfig> {
-  const bytes = await store.get(Keys.datasetConfig(dataset));
-  if (bytes === undefined) return parseDatasetConfig({});
-  let json: unknown;
-  try {
-    json = JSON.parse(decoder.decode(bytes));
-  } catch (error) {
-    throw badRequest("invalid_dataset_config", `_dataset.json is not JSON: ${(error as Error).message}`);
-  }
-  return parseDatasetConfig(json);
-}
-
-/** The grid of the dataset's existing series (as Preprocess finds it), or undefined before any upload. */
-async function historyFrequency(store: ObjectStore, dataset: string): Promise<Frequency | undefined> {
-  const gaps: number[] = [];
-  let sampled = 0;
-  for await (const object of store.list(Keys.customersPrefix(dataset))) {
-    if (!object.key.endsWith("/data.csv")) continue;
-    const bytes = await store.get(object.key);
-    if (bytes !== undefined) gaps.push(...historyGaps(decoder.decode(bytes), parseTimestamp));
-    if (++sampled >= HISTORY_SAMPLE) break;
-  }
-  return frequencyFromGaps(gaps);
 }

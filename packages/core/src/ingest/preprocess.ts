@@ -146,7 +146,8 @@ export async function preprocess(
   }
 }
 
-async function readDatasetConfig(store: ObjectStore, dataset: string): Promise<DatasetConfig> {
+/** `raw/<dataset>/_dataset.json`, validated; the defaults when there is none. */
+export async function readDatasetConfig(store: ObjectStore, dataset: string): Promise<DatasetConfig> {
   const bytes = await store.get(Keys.datasetConfig(dataset));
   if (bytes === undefined) return parseDatasetConfig({});
   let json: unknown;
@@ -159,7 +160,7 @@ async function readDatasetConfig(store: ObjectStore, dataset: string): Promise<D
 }
 
 /** The grid of the dataset's existing series, from the first few `data.csv` files; undefined if none. */
-async function historyFrequency(store: ObjectStore, dataset: string): Promise<Frequency | undefined> {
+export async function historyFrequency(store: ObjectStore, dataset: string): Promise<Frequency | undefined> {
   const gaps: number[] = [];
   let sampled = 0;
   for await (const object of store.list(Keys.customersPrefix(dataset))) {
