@@ -66,3 +66,20 @@ export function isSeasonal(series: Float64Array, m: number): boolean {
   }
   return Math.abs(rm) / Math.sqrt((1 + 2 * sum) / n) > 1.6448536269514722;
 }
+
+/**
+ * Puts a season back on a deseasonalised forecast, in place: `season[k % m]` is added
+ * (additive) or multiplied (multiplicative) at step k + 1. No season: unchanged.
+ */
+export function reseasonalise(
+  forecast: Float64Array,
+  season: ArrayLike<number>,
+  decomposition: "none" | "additive" | "multiplicative",
+): Float64Array {
+  const m = season.length;
+  if (m === 0 || decomposition === "none") return forecast;
+  for (let k = 0; k < forecast.length; k++) {
+    forecast[k] = decomposition === "additive" ? forecast[k] + season[k % m] : forecast[k] * season[k % m];
+  }
+  return forecast;
+}

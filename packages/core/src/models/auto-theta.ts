@@ -1,4 +1,4 @@
-import { isSeasonal, seasonalFigure } from "../kernels/decompose.ts";
+import { isSeasonal, reseasonalise, seasonalFigure } from "../kernels/decompose.ts";
 import {
   type DynamicThetaState,
   THETA_VARIANTS,
@@ -109,14 +109,7 @@ export function autoTheta(options: AutoThetaOptions = {}): ForecastModel<AutoThe
       };
     },
     predict(state: AutoThetaState, h: number): Float64Array {
-      const out = thetaVariantForecast(state, h);
-      const m = state.season.length;
-      if (m === 0) return out;
-      for (let k = 0; k < h; k++) {
-        out[k] =
-          state.decomposition === "additive" ? out[k] + state.season[k % m] : out[k] * state.season[k % m];
-      }
-      return out;
+      return reseasonalise(thetaVariantForecast(state, h), state.season, state.decomposition);
     },
     /**
      * σ²·(1 + α²(k − 1)) at step k, times the squared seasonal index when multiplicative.

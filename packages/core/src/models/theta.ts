@@ -1,4 +1,4 @@
-import { isSeasonal, seasonalFigure } from "../kernels/decompose.ts";
+import { isSeasonal, reseasonalise, seasonalFigure } from "../kernels/decompose.ts";
 import { type ThetaState, thetaFit, thetaForecast } from "../kernels/theta.ts";
 import { MAX_ETS_PERIOD } from "./exponential-smoothing.ts";
 import { compact, fitWindow, usablePeriods } from "./fit-window.ts";
@@ -52,14 +52,7 @@ export function thetaModel(): ForecastModel<ThetaModelState> {
       };
     },
     predict(state: ThetaModelState, h: number): Float64Array {
-      const out = thetaForecast(state, h);
-      const m = state.season.length;
-      if (m === 0) return out;
-      for (let k = 0; k < h; k++) {
-        out[k] =
-          state.decomposition === "additive" ? out[k] + state.season[k % m] : out[k] * state.season[k % m];
-      }
-      return out;
+      return reseasonalise(thetaForecast(state, h), state.season, state.decomposition);
     },
   };
 }
