@@ -22,7 +22,7 @@ export function sagemakerTraining(stack: Stack, bucket: s3.IBucket) {
     image,
     "TrainingJobs",
   );
-  grantBucket(role, bucket, { read: ["customers/", "training/"], write: ["training/"] });
+  grantBucket(role, bucket, { read: ["customers/", "drivers/", "training/"], write: ["training/"] });
   return { image, role };
 }
 

@@ -6,6 +6,9 @@ import {
 } from "@myriad/functions/aws/sagemaker-training-backend";
 import { TRAINING_LAYOUT } from "@myriad/model-server/training/sagemaker-paths";
 import { runTraining } from "@myriad/model-server/training/train";
+import { Keys } from "@myriad/core/dataset/keys";
+import { ingestDriverFile } from "@myriad/core/drivers/ingest-driver-file";
+import { MemoryObjectStore } from "@myriad/core/ingest/memory-object-store";
 import {
   existsSync,
   mkdirSync,
@@ -134,16 +137,48 @@ describe("SageMaker training entry point", () => {
     expect(readFileSync(join(mixed, "output/failure"), "utf8")).toMatch(/one dataset/);
   });
 
+  it("lays the dataset's drivers from the drivers channel on each customer's grid", async () => {
+    // The stored related series, as on-upload writes it under drivers/<dataset>/.
+    const staging = new MemoryObjectStore();
+    const weather = ["timestamp,customer_id,temperature"];
+    for (let i = 0; i < 14 * 24 + 24; i++)
+      weather.push(`${new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString()},c1,${(i % 24) / 2}`);
+    await staging.put("raw/sales/related/weather.csv", `${weather.join("\n")}\n`);
+    expect((await ingestDriverFile(staging, "raw/sales/related/weather.csv")).stored).toBe(true);
+    const stored = (await staging.get(Keys.driversRelated("sales", "weather")))!;
+    // A run of its own (drivers are loaded once per run and process); 15 January a holiday.
+    const jobs = jobsFor("sales", ["c1"]).map((j) => ({
+      ...j,
+      version: `${j.version}-drivers`,
+      holidays: { countries: [], dates: ["2024-01-15"] },
+    }));
+    const root = fakeOptMl({
+      host: "algo-1",
+      hosts: ["algo-1"],
+      jobs,
+      distribution: "FullyReplicated",
+      present: { c1: hourlyCsv(14) },
+    });
+    write(join(root, "input/data/drivers/related/weather.json"), new TextDecoder().decode(stored));
+    expect((await runTraining({ root })).trained).toBe(1);
+    const artifact = await unpackArtifact(readFileSync(join(root, "checkpoints", jobs[0].modelKey)));
+    expect(artifact.drivers?.fields.temperature).toHaveLength(24);
+    expect(artifact.drivers?.fields.temperature?.[3]).toBe(1.5);
+    // The 24 steps after two weeks of January are the 15th: every hour a holiday.
+    expect(artifact.drivers?.holiday).toEqual(new Array(24).fill(1));
+  });
+
   it("agrees with the Lambda side on channels, files and checkpoint layout", () => {
     expect(TRAINING_LAYOUT).toEqual(LAMBDA_LAYOUT);
-    const request = trainingJobRequest("sales", "v", {
+    const options = {
       bucket: "b",
       image: "i",
       roleArn: "r",
       instanceType: "ml.m5.large",
       instanceCount: 2,
       maxRuntimeSeconds: 60,
-    });
+    };
+    const request = trainingJobRequest("sales", "v", options);
     expect(request.InputDataConfig?.map((c) => c.ChannelName)).toEqual([
       TRAINING_LAYOUT.trainChannel,
       TRAINING_LAYOUT.jobsChannel,
@@ -152,5 +187,13 @@ describe("SageMaker training entry point", () => {
       new RegExp(`/${TRAINING_LAYOUT.jobsFile}$`),
     );
     expect(request.CheckpointConfig?.LocalPath).toBe("/opt/ml/checkpoints");
+    // A dataset with drivers gets them on every host.
+    const withDrivers = trainingJobRequest("sales", "v", { ...options, instanceCount: 2 }, 1, true);
+    expect(withDrivers.InputDataConfig?.[2]).toMatchObject({
+      ChannelName: TRAINING_LAYOUT.driversChannel,
+      DataSource: {
+        S3DataSource: { S3Uri: "s3://b/drivers/sales/", S3DataDistributionType: "FullyReplicated" },
+      },
+    });
   });
 });

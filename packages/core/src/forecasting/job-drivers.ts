@@ -11,12 +11,13 @@ import type { TrainJob } from "./train-job.ts";
 
 /**
  * A dataset's stored drivers, loaded once per training run and process: every customer of a
- * shard shares them, and a run's version names the files as they were when it started. The
- * last few runs are kept (a worker may serve two datasets at once).
+ * shard shares them. The last few runs are kept (a worker may serve two datasets at once), for
+ * a few minutes only: a redrive of the same run may come after the user fixed a related file.
  */
-const datasetDrivers = new Map<string, Promise<DatasetDrivers>>();
+const datasetDrivers = new Map<string, { loaded: number; drivers: Promise<DatasetDrivers> }>();
 const calendars = new Map<string, HolidayCalendar>();
 const KEPT_RUNS = 4;
+const KEPT_MS = 5 * 60_000;
 
 /**
  * The customer's drivers over its history and the job's horizon: related fields by customer or
@@ -28,13 +29,14 @@ export async function jobDrivers(
   series: RegularSeries,
 ): Promise<CustomerDrivers | undefined> {
   const key = `${job.dataset}\u0000${job.version}`;
-  let loading = datasetDrivers.get(key);
-  if (!loading) {
-    loading = loadDatasetDrivers(store, job.dataset);
-    datasetDrivers.set(key, loading);
+  let cached = datasetDrivers.get(key);
+  if (!cached || Date.now() - cached.loaded > KEPT_MS) {
+    cached = { loaded: Date.now(), drivers: loadDatasetDrivers(store, job.dataset) };
+    datasetDrivers.delete(key);
+    datasetDrivers.set(key, cached);
     if (datasetDrivers.size > KEPT_RUNS) datasetDrivers.delete(datasetDrivers.keys().next().value as string);
   }
-  const drivers = await loading;
+  const drivers = await cached.drivers;
   if (drivers.related.length === 0 && !job.holidays) return undefined;
   const result = customerDrivers(drivers, job.customerId, {
     frequency: series.frequency,

@@ -23,6 +23,8 @@ export type S3CopySlice = Pick<S3Client, "send">;
  * - channel `train`: `customers/<dataset>/`, ShardedByS3Key, so each host gets its share of
  *   the customers' `data.csv` files under `/opt/ml/input/data/train/<id>/data.csv`;
  * - channel `jobs`: `jobs.json`, the TrainJob list, FullyReplicated;
+ * - channel `drivers`: `drivers/<dataset>/` (item metadata and related series), FullyReplicated,
+ *   only when the dataset has any (SageMaker refuses a channel with no objects);
  * - each customer's artifact is written to `/opt/ml/checkpoints/<modelKey>`, its own file,
  *   which SageMaker uploads file by file to the CheckpointConfig prefix (and restores after a
  *   Spot interruption, so a restarted host skips finished customers);
@@ -31,6 +33,7 @@ export type S3CopySlice = Pick<S3Client, "send">;
 export const TRAINING_LAYOUT = {
   trainChannel: "train",
   jobsChannel: "jobs",
+  driversChannel: "drivers",
   jobsFile: "jobs.json",
   resultsDir: "results",
 } as const;
@@ -72,6 +75,7 @@ export function trainingJobRequest(
   version: string,
   o: SageMakerTrainingOptions,
   attempt = 1,
+  withDrivers = false,
 ): CreateTrainingJobCommandInput {
   const base = `s3://${o.bucket}/${trainingPrefix(dataset, version)}`;
   return {
@@ -102,6 +106,21 @@ export function trainingJobRequest(
         },
         ContentType: "application/json",
       },
+      ...(withDrivers
+        ? [
+            {
+              ChannelName: TRAINING_LAYOUT.driversChannel,
+              DataSource: {
+                S3DataSource: {
+                  S3DataType: "S3Prefix" as const,
+                  S3Uri: `s3://${o.bucket}/drivers/${dataset}/`,
+                  S3DataDistributionType: "FullyReplicated" as const,
+                },
+              },
+              ContentType: "application/json",
+            },
+          ]
+        : []),
     ],
     OutputDataConfig: { S3OutputPath: `${base}output/` },
     CheckpointConfig: { S3Uri: `${base}checkpoints/`, LocalPath: "/opt/ml/checkpoints" },
@@ -155,7 +174,7 @@ export class SageMakerTrainingBackend implements TrainingBackend {
     // the next attempt's job. Checkpoints are shared, so customers already trained are skipped.
     let attempt = 1;
     while (await this.#store.head(`${prefix}failed/${trainingJobName(dataset, version, attempt)}`)) attempt++;
-    const request = trainingJobRequest(dataset, version, this.#o, attempt);
+    const request = trainingJobRequest(dataset, version, this.#o, attempt, await this.#hasDrivers(dataset));
     const name = request.TrainingJobName as string;
     await this.#store.put(`${prefix}${TRAINING_LAYOUT.jobsFile}`, JSON.stringify(jobs), "application/json");
     try {
@@ -168,6 +187,12 @@ export class SageMakerTrainingBackend implements TrainingBackend {
     const results = await this.collect(jobs);
     onProgress?.(jobs.length, jobs.length);
     return results;
+  }
+
+  /** Whether the dataset has stored drivers (metadata or related series) to send along. */
+  async #hasDrivers(dataset: string): Promise<boolean> {
+    for await (const _ of this.#store.list(`drivers/${dataset}/`)) return true;
+    return false;
   }
 
   async #wait(name: string, failedMarker: string): Promise<void> {

@@ -1,13 +1,15 @@
 import type { ObjectInfo, ObjectStore } from "@myriad/core/ports/object-store";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
 
 /**
  * The ObjectStore that core's runTrainJob sees inside the training container. It maps the
  * keys of a TrainJob onto SageMaker's directories, so the container needs no AWS SDK and runs
  * with network isolation:
  * - `customers/<dataset>/<rest>` reads `<train channel>/<rest>` (the channel is that prefix);
+ * - `drivers/<dataset>/<rest>` reads `<drivers channel>/<rest>`, and lists it (a dataset without
+ *   drivers has no such channel: nothing is listed);
  * - any other key (the model keys) lives under `checkpoints/<key>`, each artifact its own
  *   file, which SageMaker uploads one by one.
  * Writes go to a temporary name and are renamed, so a checkpoint sync never sees half a file.
@@ -16,20 +18,24 @@ export class ChannelObjectStore implements ObjectStore {
   readonly #dataset: string;
   readonly #channel: string;
   readonly #checkpoints: string;
+  readonly #drivers: string | undefined;
 
-  constructor(dataset: string, channelDir: string, checkpointsDir: string) {
+  constructor(dataset: string, channelDir: string, checkpointsDir: string, driversDir?: string) {
     this.#dataset = dataset;
     this.#channel = channelDir;
     this.#checkpoints = checkpointsDir;
+    this.#drivers = driversDir;
   }
 
   /** The local file behind a key. */
   pathOf(key: string): string {
     if (key.split("/").some((s) => s === ".." || s === "")) throw new Error(`unsafe key ${key}`);
     const prefix = `customers/${this.#dataset}/`;
-    return key.startsWith(prefix)
-      ? join(this.#channel, key.slice(prefix.length))
-      : join(this.#checkpoints, key);
+    if (key.startsWith(prefix)) return join(this.#channel, key.slice(prefix.length));
+    const drivers = `drivers/${this.#dataset}/`;
+    if (this.#drivers !== undefined && key.startsWith(drivers))
+      return join(this.#drivers, key.slice(drivers.length));
+    return join(this.#checkpoints, key);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -70,9 +76,24 @@ export class ChannelObjectStore implements ObjectStore {
     }
   }
 
-  // biome-ignore lint/correctness/useYield: training never lists; the port requires the method
-  async *list(_prefix: string): AsyncIterable<ObjectInfo> {
-    throw new Error("the training store does not list");
+  /** Lists the drivers channel only (core lists a dataset's related series); nothing else lists. */
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const drivers = `drivers/${this.#dataset}/`;
+    if (!prefix.startsWith(drivers)) throw new Error("the training store lists only the drivers channel");
+    if (this.#drivers === undefined) return;
+    let names: string[];
+    try {
+      names = (await readdir(this.#drivers, { recursive: true })) as string[];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const name of names.sort()) {
+      const key = `${drivers}${name.split(sep).join("/")}`;
+      if (!key.startsWith(prefix)) continue;
+      const info = await this.head(key);
+      if (info && (await stat(this.pathOf(key))).isFile()) yield info;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -34,6 +34,7 @@ export type SageMakerPaths = ReturnType<typeof sagemakerPaths>;
 export const TRAINING_LAYOUT = {
   trainChannel: "train",
   jobsChannel: "jobs",
+  driversChannel: "drivers",
   jobsFile: "jobs.json",
   resultsDir: "results",
 } as const;

@@ -79,6 +79,7 @@ async function train(
     jobs[0]?.dataset ?? "",
     paths.channel(TRAINING_LAYOUT.trainChannel),
     paths.checkpoints,
+    paths.channel(TRAINING_LAYOUT.driversChannel),
   );
   const sharded = channels[TRAINING_LAYOUT.trainChannel]?.S3DistributionType === "ShardedByS3Key";
   const mine = sharded
