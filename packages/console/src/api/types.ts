@@ -104,6 +104,42 @@ export interface Forecast {
   points: ForecastPoint[];
 }
 
+/** A related field or the holiday flags a model used; importance only on an explained forecast. */
+export interface ModelDriver {
+  name: string;
+  /** Mean absolute contribution over the horizon, in the series' units. */
+  importance?: number;
+}
+
+/** A published point with its named contributions (`components` sum to `mean`). */
+export interface ExplainedPoint {
+  timestamp: string;
+  mean: number;
+  components?: Record<string, number>;
+}
+
+/** `GET …/forecast?explain=true`. */
+export interface ExplainedForecast {
+  model: { algorithm: string; version: string; drivers?: ModelDriver[] };
+  points: ExplainedPoint[];
+}
+
+/** One related field's change in a what-if: set, then multiply, then add, between from and to. */
+export interface WhatIfChange {
+  set?: number;
+  multiply?: number;
+  add?: number;
+  from?: string;
+  to?: string;
+}
+
+/** `POST …/what-if`: the scenario's points beside the baseline's. */
+export interface WhatIfForecast {
+  model: { algorithm: string; version: string; drivers?: ModelDriver[] };
+  points: ForecastPoint[];
+  baseline: { points: ForecastPoint[] };
+}
+
 export interface History {
   points: { timestamp: string; value: number }[];
 }

@@ -16,6 +16,14 @@ export interface ForecastChart {
   destroy(): void;
 }
 
+export interface ForecastChartOptions {
+  /** Legend names of the two forecasts ("Forecast" and "Prediction" by default). */
+  names?: { forecast?: string; prediction?: string };
+  /** Leave the history line out (a what-if chart compares two forecasts only). */
+  history?: boolean;
+  height?: number;
+}
+
 const HEIGHT = 320;
 
 /**
@@ -23,7 +31,12 @@ const HEIGHT = 320;
  * its own band, on one uPlot time chart. The legend names every line and band edge, and its
  * values follow the cursor.
  */
-export function mountForecastChart(container: HTMLElement, initial: ForecastChartData): ForecastChart {
+export function mountForecastChart(
+  container: HTMLElement,
+  initial: ForecastChartData,
+  options: ForecastChartOptions = {},
+): ForecastChart {
+  const height = options.height ?? HEIGHT;
   let plot: uPlot | undefined;
   let width = Math.max(320, container.clientWidth);
 
@@ -35,8 +48,10 @@ export function mountForecastChart(container: HTMLElement, initial: ForecastChar
     const bands: uPlot.Band[] = [];
     const value = (_: uPlot, v: number | null) => (v === null ? "—" : formatMetric(v, 2));
 
-    series.push({ label: "History", stroke: cssVar("--chart-history", "#4a5560"), width: 1.5, value });
-    columns.push(aligned.history);
+    if (options.history !== false) {
+      series.push({ label: "History", stroke: cssVar("--chart-history", "#4a5560"), width: 1.5, value });
+      columns.push(aligned.history);
+    }
 
     function addForecast(name: string, f: AlignedForecast | null, color: string, fill: string): void {
       if (!f) return;
@@ -64,13 +79,13 @@ export function mountForecastChart(container: HTMLElement, initial: ForecastChar
       }
     }
     addForecast(
-      "Forecast",
+      options.names?.forecast ?? "Forecast",
       aligned.forecast,
       cssVar("--chart-forecast", "#0b5cad"),
       cssVar("--chart-forecast-band", "rgba(11,92,173,0.16)"),
     );
     addForecast(
-      "Prediction",
+      options.names?.prediction ?? "Prediction",
       aligned.prediction,
       cssVar("--chart-predict", "#c2410c"),
       cssVar("--chart-predict-band", "rgba(194,65,12,0.14)"),
@@ -80,7 +95,7 @@ export function mountForecastChart(container: HTMLElement, initial: ForecastChar
     plot = new uPlot(
       {
         width,
-        height: HEIGHT,
+        height,
         series,
         bands,
         scales: { x: { time: true } },
@@ -96,7 +111,7 @@ export function mountForecastChart(container: HTMLElement, initial: ForecastChar
   draw(initial);
   const stopFit = fitWidth(container, (w) => {
     width = w;
-    plot?.setSize({ width, height: HEIGHT });
+    plot?.setSize({ width, height });
   });
   return {
     update: draw,

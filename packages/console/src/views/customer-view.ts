@@ -1,21 +1,25 @@
 import { ApiError, seg } from "../api/client.ts";
-import type { Forecast, ForecastPoint, History, ModelInfo } from "../api/types.ts";
+import type { ExplainedForecast, Forecast, ForecastPoint, History, ModelInfo } from "../api/types.ts";
 import { href } from "../app/router.ts";
 import type { View, ViewContext } from "../app/view.ts";
 import { type ForecastChart, mountForecastChart } from "../charts/forecast-chart.ts";
+import { relatedFields } from "../charts/components-series.ts";
 import { bandKeys, keyLabel } from "../charts/forecast-series.ts";
 import { h, replace } from "../lib/dom.ts";
 import { formatCount } from "../lib/format.ts";
+import { type ComponentsPanel, componentsPanel } from "./components-panel.ts";
 import { modelPanel } from "./model-panel.ts";
 import { predictForm } from "./predict-form.ts";
 import { errorNotice, pageHeading } from "./ui.ts";
+import { type WhatIfPanel, whatIfPanel } from "./what-if-panel.ts";
 
 /** Readings of history drawn before the forecast. */
 const HISTORY_POINTS = 336;
 
 /**
  * One customer: recent history and the published forecast with its band on one chart, a form
- * for a live prediction drawn over it, and the model's accuracy and version history.
+ * for a live prediction drawn over it, the forecast's components and drivers, a what-if on its
+ * related fields, and the model's accuracy and version history.
  */
 export function customerView(ctx: ViewContext, dataset: string, customerId: string): View {
   const base = `/v1/datasets/${seg(dataset)}/customers/${seg(customerId)}`;
@@ -25,7 +29,11 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
   const caption = h("figcaption", { class: "muted small" }, "Loading…");
   const predictBox = h("div");
   const modelBox = h("div");
+  const componentsBox = h("div");
+  const whatIfBox = h("div");
   let chart: ForecastChart | undefined;
+  let components: ComponentsPanel | undefined;
+  let whatIf: WhatIfPanel | undefined;
   let disposed = false;
 
   const crumbs =
@@ -54,6 +62,8 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
       h("figure", { class: "chart-figure" }, chartBox, caption),
       predictBox,
     ),
+    componentsBox,
+    whatIfBox,
     modelBox,
   );
 
@@ -121,13 +131,50 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     }
   }
 
+  /**
+   * The explained forecast: its components chart and drivers, and the what-if form when the
+   * model has related fields. Drawn only when the call succeeds; a customer without a model, a
+   * cold start or a model without components shows nothing here.
+   */
+  async function loadExplained(): Promise<void> {
+    let explained: ExplainedForecast;
+    try {
+      explained = await ctx.api.get<ExplainedForecast>(`${base}/forecast`, { explain: "true" });
+    } catch (e) {
+      if (disposed || (e instanceof ApiError && e.status === 404)) return;
+      replace(
+        componentsBox,
+        h(
+          "p",
+          { class: "muted small explain-note" },
+          `Components are not available: ${(e as Error).message}`,
+        ),
+      );
+      return;
+    }
+    if (disposed) return;
+    const panel = componentsPanel(explained);
+    if (panel) {
+      components = panel;
+      replace(componentsBox, panel.el);
+    }
+    const fields = relatedFields(explained.model.drivers);
+    if (fields.length > 0) {
+      whatIf = whatIfPanel(ctx.api, ctx.access, { dataset, customerId, fields, horizon: explained.points });
+      replace(whatIfBox, whatIf.el);
+    }
+  }
+
   void load();
+  void loadExplained();
   return {
     title: `Customer ${customerId}`,
     el,
     dispose() {
       disposed = true;
       chart?.destroy();
+      components?.destroy();
+      whatIf?.destroy();
     },
   };
 }
