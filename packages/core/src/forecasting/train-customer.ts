@@ -78,10 +78,13 @@ interface Fitted {
 
 /**
  * Fits one customer's model, as Amazon Forecast's AutoPredictor does: backtests every candidate
- * over rolling origins, keeps the one with the lowest average wQL (or the mean of the best three
- * when that backtests lower), refits it on the whole series and calibrates its quantiles from the
- * backtest errors (forecasting/conformal.ts). If every candidate fails, or the choice fails to
- * refit, SeasonalNaive stands in and the reason is recorded.
+ * over rolling origins and chooses by average wQL (auto-predictor.ts: where the data has a
+ * default combination, a challenger must be significantly better), refits the choice on the
+ * whole series and calibrates its quantiles from the backtest errors, blended with the model's
+ * own error distribution where those errors are few (forecasting/conformal.ts). A history too
+ * short for one window gets the default fitted on all of it; a customer given a cohort (cold
+ * start) gets the cohort's profile. If every candidate fails, or the choice fails to refit,
+ * SeasonalNaive stands in and the reason is recorded.
  *
  * @param job - horizon, quantiles and optionally a pinned `algorithm` (then the only candidate).
  * @param now - creation time written to the artifact. Default: the current time.
