@@ -18,7 +18,10 @@ import { errorAt } from "@myriad/core/forecasting/conformal";
 import { forecastArtifact } from "@myriad/core/forecasting/forecast-artifact";
 import { MemoryObjectStore } from "@myriad/core/ingest/memory-object-store";
 import { FORECAST_ALGORITHM, parseExportCsv } from "@myriad/functions/aws/forecast-export";
-import { ForecastTrainingBackend } from "@myriad/functions/aws/forecast-training-backend";
+import {
+  ForecastTrainingBackend,
+  holidayFeaturization,
+} from "@myriad/functions/aws/forecast-training-backend";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hourlyCsv, jobsFor, VERSION } from "./fixtures.ts";
@@ -271,5 +274,16 @@ describe("ForecastTrainingBackend", () => {
     const out = forecastArtifact(artifact, { horizon: 2 });
     expect(out.points[0].timestamp).toBe("2024-01-15T00:00:00.000Z");
     expect(out.points[0].p10).toBeCloseTo(8, 6);
+  });
+
+  it("sends the dataset's holidays as Forecast's Holidays featurization (one national calendar)", () => {
+    // docs.aws.amazon.com/forecast/latest/dg/holidays.html: AdditionalDatasets [{Name: "holiday",
+    // Configuration: {CountryCode: [<two letters>]}}], from 5-minute to monthly data.
+    expect(holidayFeaturization({ countries: ["DE-BY", "FR"], dates: [] }, "H")).toEqual({
+      AdditionalDatasets: [{ Name: "holiday", Configuration: { CountryCode: ["DE"] } }],
+    });
+    expect(holidayFeaturization({ countries: [], dates: ["2026-12-24"] }, "H")).toEqual({});
+    expect(holidayFeaturization({ countries: ["US"], dates: [] }, "Q")).toEqual({});
+    expect(holidayFeaturization(undefined, "D")).toEqual({});
   });
 });

@@ -79,12 +79,32 @@ export function forecastName(dataset: string, version: string, suffix: string): 
  * item_id, timestamp, target_value) → CreateDatasetGroup → CreateDatasetImportJob (every
  * customer's `data.csv` concatenated into one headerless CSV) → CreateAutoPredictor
  * (ForecastHorizon = the dataset's horizon, ForecastTypes = its quantiles, plus `mean` when
- * there is room: Forecast takes at most five) → CreateForecast → CreateForecastExportJob.
+ * there is room: Forecast takes at most five; the dataset's holidays as Forecast's Holidays
+ * featurization) → CreateForecast → CreateForecastExportJob.
  * Progress (the ARNs) is saved in the bucket after every create, so a retried Train resumes
  * instead of recreating. Training takes hours: a call that runs past `waitMs` throws
  * TransientError and the next call carries on. Then GetAccuracyMetrics and the export become
  * one artifact per customer (see forecast-export.ts for the mapping).
  */
+/** Frequencies Forecast's holiday featurization accepts: from 5 minutes to a month. */
+const HOLIDAY_FREQUENCIES = new Set(["5min", "10min", "15min", "30min", "H", "D", "W", "M"]);
+
+/**
+ * `_dataset.json` `holidays` as Amazon Forecast's Holidays featurization: the national calendar
+ * of the first country named (`DE-BY` → `DE`). Forecast takes one national calendar; the
+ * subdivisions, further countries and custom dates are Myriad's own and are not sent.
+ */
+export function holidayFeaturization(
+  holidays: TrainJob["holidays"],
+  frequency: string,
+): { AdditionalDatasets?: { Name: string; Configuration: Record<string, string[]> }[] } {
+  const country = holidays?.countries[0]?.split("-")[0];
+  if (!country || !HOLIDAY_FREQUENCIES.has(frequency)) return {};
+  return {
+    AdditionalDatasets: [{ Name: "holiday", Configuration: { CountryCode: [country.toUpperCase()] } }],
+  };
+}
+
 export class ForecastTrainingBackend implements TrainingBackend {
   readonly #forecast: ForecastSlice;
   readonly #store: ObjectStore;
@@ -188,7 +208,10 @@ export class ForecastTrainingBackend implements TrainingBackend {
           ForecastHorizon: horizon,
           ForecastTypes: types,
           ForecastFrequency: frequency,
-          DataConfig: { DatasetGroupArn: p.datasetGroupArn },
+          DataConfig: {
+            DatasetGroupArn: p.datasetGroupArn,
+            ...holidayFeaturization(jobs[0].holidays, frequency),
+          },
           OptimizationMetric: "AverageWeightedQuantileLoss",
         }),
       );
