@@ -139,7 +139,11 @@ describe("web console", () => {
     const legend = page.locator("#forecast-chart .u-legend");
     await expect.poll(() => legend.textContent()).toContain("Forecast P50");
     expect(await legend.textContent()).toMatch(/Forecast P90[\s\S]*Forecast P10/);
-    expect(await page.locator(".chart-figure figcaption").textContent()).toMatch(/P10–P90 band shaded/);
+    expect(await page.locator(".chart-figure figcaption").first().textContent()).toMatch(
+      /P10–P90 band shaded/,
+    );
+    // The Fourier regression explains itself: its trend and seasons are charted below.
+    await expect.poll(() => page.locator(".chart-figure figcaption").nth(1).textContent()).toMatch(/sum to/);
     expect(await page.locator(".metrics-grid").textContent()).toMatch(/MASE\s*\d/);
     expect(await page.locator(".versions-table tbody tr").count()).toBe(1);
 

@@ -137,6 +137,29 @@ function dot(u: Float64Array, v: Float64Array, n: number): number {
 }
 
 /** Fitted values at steps t (relative to the last observation; 1..h forecasts). */
+/**
+ * The prediction split by column group: `trend` (intercept, slope and slope changes) and one
+ * entry per seasonal period (its sine and cosine terms), each summing over its columns; the
+ * groups add up to {@link fourierPredict}.
+ */
+export function fourierContributions(
+  fit: FourierFit,
+  steps: ArrayLike<number>,
+): Map<number | "trend", Float64Array> {
+  const k = fit.coef.length;
+  const row = new Float64Array(k);
+  const out = new Map<number | "trend", Float64Array>([["trend", new Float64Array(steps.length)]]);
+  const base = 2 + fit.changepoints.length;
+  for (const [period] of fit.terms) if (!out.has(period)) out.set(period, new Float64Array(steps.length));
+  for (let i = 0; i < steps.length; i++) {
+    designRow(fit, steps[i], row);
+    const trend = out.get("trend")!;
+    for (let c = 0; c < base; c++) trend[i] += fit.coef[c] * row[c];
+    for (let c = base; c < k; c++) out.get(fit.terms[(c - base) >> 1][0])![i] += fit.coef[c] * row[c];
+  }
+  return out;
+}
+
 export function fourierPredict(fit: FourierFit, steps: ArrayLike<number>): Float64Array {
   const k = fit.coef.length;
   const row = new Float64Array(k);

@@ -1,4 +1,11 @@
-import { type FourierFit, fourierFit, fourierPredict, fourierTerms } from "../kernels/fourier.ts";
+import {
+  type FourierFit,
+  fourierContributions,
+  fourierFit,
+  fourierPredict,
+  fourierTerms,
+} from "../kernels/fourier.ts";
+import { type Frequency, nominalStepMs } from "../series/frequency.ts";
 import { compact, rawWindow, usablePeriods } from "./fit-window.ts";
 import type { FitInput, ForecastModel } from "./model.ts";
 
@@ -9,7 +16,10 @@ export interface FourierRegressionOptions {
   changepointRidge?: number;
 }
 
-export type FourierRegressionState = FourierFit;
+export interface FourierRegressionState extends FourierFit {
+  /** What each seasonal period is, for explanations (`daily`, `weekly`…), by period. */
+  names?: Record<string, string>;
+}
 
 /**
  * Harmonics per period, after Prophet's defaults (yearly 10, weekly 3, daily 4): yearly 10
@@ -51,12 +61,33 @@ export function fourierRegression(
         { terms: fourierTerms(periods, periods.map(fourierOrder)), changepoints: cps, scale: n },
         ridge,
       );
-      return { ...fit, coef: compact(fit.coef) };
+      const names = Object.fromEntries(periods.map((p) => [String(p), seasonName(p, input.frequency)]));
+      return { ...fit, coef: compact(fit.coef), names };
     },
     predict(state: FourierRegressionState, h: number): Float64Array {
-      const steps = new Float64Array(h);
-      for (let k = 0; k < h; k++) steps[k] = k + 1;
-      return fourierPredict(state, steps);
+      return fourierPredict(state, horizonSteps(h));
+    },
+    /** `trend` and one component per season (`daily`, `weekly`, `yearly`…), summing to predict. */
+    explain(state: FourierRegressionState, h: number): Record<string, Float64Array> {
+      const out: Record<string, Float64Array> = {};
+      for (const [group, values] of fourierContributions(state, horizonSteps(h))) {
+        const name = group === "trend" ? "trend" : (state.names?.[String(group)] ?? `season(${group})`);
+        out[name] = values;
+      }
+      return out;
     },
   };
+}
+
+const horizonSteps = (h: number) => Float64Array.from({ length: h }, (_, k) => k + 1);
+
+const DAY_MS = 86_400_000;
+
+/** A season's everyday name from its length in time: daily, weekly, yearly, else `season(p)`. */
+export function seasonName(period: number, frequency: Frequency): string {
+  const days = (period * nominalStepMs(frequency)) / DAY_MS;
+  if (Math.abs(days - 1) < 0.05) return "daily";
+  if (Math.abs(days - 7) < 0.2) return "weekly";
+  if (Math.abs(days - 365.25) < 5) return "yearly";
+  return `season(${period})`;
 }

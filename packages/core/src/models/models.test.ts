@@ -104,6 +104,30 @@ describe("every model in the catalog", () => {
   });
 });
 
+describe("explanations", () => {
+  const explaining = ALGORITHMS.filter((a) => modelFor(a, periods).explain !== undefined);
+
+  it.each(explaining)("%s: the components sum to the forecast at every step", (alias) => {
+    const model = modelFor(alias, periods);
+    const state = model.fit({ ...input, start: Date.UTC(2024, 0, 1) });
+    const forecast = model.predict(state, 168);
+    const parts = Object.values(model.explain!(state, 168));
+    for (let k = 0; k < 168; k++) {
+      const sum = parts.reduce((s, p) => s + p[k], 0);
+      expect(Math.abs(sum - forecast[k])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(forecast[k])));
+    }
+  });
+
+  it("names the Fourier regression's components by what they are", () => {
+    const model = modelFor("FourierRegression", periods);
+    const names = Object.keys(model.explain!(model.fit(input), 24)).sort();
+    expect(names).toEqual(["daily", "trend", "weekly"]);
+    // The daily swing of ±50 is the daily component's, not the trend's.
+    const daily = model.explain!(model.fit(input), 24).daily;
+    expect(Math.max(...daily) - Math.min(...daily)).toBeGreaterThan(90);
+  });
+});
+
 describe("catalog", () => {
   it("backtests the seasonal naives, five model families and TOWT on hourly data, with no default", () => {
     expect(defaultCandidates({ periods: [24, 168], frequency: "H" })).toEqual({
