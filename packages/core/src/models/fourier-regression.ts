@@ -5,7 +5,7 @@ import {
   fourierPredict,
   fourierTerms,
 } from "../kernels/fourier.ts";
-import { type Frequency, nominalStepMs } from "../series/frequency.ts";
+import { seasonName } from "../series/frequency.ts";
 import { compact, rawWindow, usablePeriods } from "./fit-window.ts";
 import type { FitInput, ForecastModel } from "./model.ts";
 
@@ -80,14 +80,3 @@ export function fourierRegression(
 }
 
 const horizonSteps = (h: number) => Float64Array.from({ length: h }, (_, k) => k + 1);
-
-const DAY_MS = 86_400_000;
-
-/** A season's everyday name from its length in time: daily, weekly, yearly, else `season(p)`. */
-export function seasonName(period: number, frequency: Frequency): string {
-  const days = (period * nominalStepMs(frequency)) / DAY_MS;
-  if (Math.abs(days - 1) < 0.05) return "daily";
-  if (Math.abs(days - 7) < 0.2) return "weekly";
-  if (Math.abs(days - 365.25) < 5) return "yearly";
-  return `season(${period})`;
-}

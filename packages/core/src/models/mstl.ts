@@ -2,10 +2,18 @@ import { type EtsParams, type EtsSpec, etsForecast, etsSearch } from "../kernels
 import { mstl as decompose } from "../kernels/mstl.ts";
 import { compact, fitWindow, scoredHorizons, usablePeriods } from "./fit-window.ts";
 import type { FitInput, ForecastModel } from "./model.ts";
+import { seasonName } from "../series/frequency.ts";
+
+function trendForecast(state: MstlState, h: number): Float64Array {
+  const { spec, params, level, slope } = state.trend;
+  return etsForecast({ level, trend: slope, season: [] }, spec, params, h);
+}
 
 export interface MstlState {
   /** Each seasonal component's last cycle: `seasons[i][j]` applies to forecast step j + 1 (mod length). */
   seasons: number[][];
+  /** Each season's name for explanations (`daily`, `weekly`…); absent in older artifacts. */
+  names?: string[];
   /** Damped Holt on the seasonally adjusted series (trend + remainder). */
   trend: { spec: EtsSpec; params: EtsParams; level: number; slope: number };
 }
@@ -37,13 +45,23 @@ export function mstlModel(options: { trend?: EtsSpec["trend"] } = {}): ForecastM
       const { params, fit } = etsSearch(parts.deseasonalized, spec, scoredHorizons(input.horizon));
       return {
         seasons,
+        names: parts.periods.map((p) => seasonName(p, input.frequency)),
         trend: { spec, params, level: compact([fit.state.level])[0], slope: compact([fit.state.trend])[0] },
       };
     },
     predict(state: MstlState, h: number): Float64Array {
-      const { spec, params, level, slope } = state.trend;
-      const out = etsForecast({ level, trend: slope, season: [] }, spec, params, h);
+      const out = trendForecast(state, h);
       for (const season of state.seasons) for (let k = 0; k < h; k++) out[k] += season[k % season.length];
+      return out;
+    },
+    /** `trend` and one component per season, as the decomposition split them. */
+    explain(state: MstlState, h: number): Record<string, Float64Array> {
+      const out: Record<string, Float64Array> = { trend: trendForecast(state, h) };
+      state.seasons.forEach((season, i) => {
+        const name = state.names?.[i] ?? `season(${season.length})`;
+        const values = (out[name] ??= new Float64Array(h));
+        for (let k = 0; k < h; k++) values[k] += season[k % season.length];
+      });
       return out;
     },
   };

@@ -121,3 +121,12 @@ export function inferFrequency(medianGapMs: number): Frequency {
   }
   return best;
 }
+
+/** A season's everyday name from its length in time: daily, weekly, yearly, else `season(p)`. */
+export function seasonName(period: number, frequency: Frequency): string {
+  const days = (period * nominalStepMs(frequency)) / DAY;
+  if (Math.abs(days - 1) < 0.05) return "daily";
+  if (Math.abs(days - 7) < 0.2) return "weekly";
+  if (Math.abs(days - 365.25) < 5) return "yearly";
+  return `season(${period})`;
+}
