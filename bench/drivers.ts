@@ -6,19 +6,16 @@
  * the last week (h = 168, Christmas on its Wednesday, a cold spell in the north) held out.
  * Rows: the AutoPredictor with drivers (the pipeline's path: every candidate backtested,
  * calibrated intervals), DriverRegression with drivers (the temperature forecast and holiday
- * flags of the test week), DriverRegression without drivers, TOWT (CalTRACK hourly), Myriad's AutoPredictor (no
- * drivers: the engine's calibrated intervals), seasonal naive (weekly, through the same
- * trainer), augurs MSTL, augurs Prophet with the holidays and the temperature regressor (both
- * on the whole history, with their own 80% intervals).
- * Intervals of DriverRegression and TOWT: the model's own `variance` (AR error propagation),
- * P10/P90 = mean ∓ Φ⁻¹(0.9)·σ; not the engine's backtest calibration (its backtests do not
- * carry drivers yet).
+ * flags of the test week), DriverRegression without drivers, TOWT (CalTRACK hourly), Myriad's
+ * AutoPredictor without drivers, seasonal naive (weekly, through the same trainer), augurs MSTL,
+ * augurs Prophet with the holidays and the temperature regressor (both on the whole history,
+ * with their own 80% intervals).
+ * Intervals of DriverRegression and TOWT alone: the model's own `variance` (AR error
+ * propagation), P10/P90 = mean ∓ Φ⁻¹(0.9)·σ.
  * Goals: Myriad with drivers (the AutoPredictor's choice) better than every peer on MASE and
  * wQL; clearly (≥ 10%) better than Myriad without drivers on the test week, overall and in the
  * cold-spell region; coverage 80% ± 5%; 1,000 customers with drivers in under 60 s on 2 cores.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { computeMetrics, naiveScale } from "../packages/core/src/forecasting/metrics.ts";
 import { normalQuantile } from "../packages/core/src/kernels/normal.ts";
 import { driverRegression } from "../packages/core/src/models/driver-regression.ts";
@@ -26,6 +23,7 @@ import type { Drivers, FitInput, ForecastModel } from "../packages/core/src/mode
 import { loadProphet } from "../packages/core/src/models/prophet.ts";
 import { timeOfWeekTemperature } from "../packages/core/src/models/towt.ts";
 import { type DriverCustomer, driverCustomers, HOLIDAYS_2024, TEST_HOURS } from "./drivers-data.ts";
+import { loadAugursMstl } from "./train.ts";
 import { head, job, trainAndForecast } from "./train-data.ts";
 import type { CustomerDrivers } from "../packages/core/src/drivers/customer-drivers.ts";
 import { forecastArtifact } from "../packages/core/src/forecasting/forecast-artifact.ts";
@@ -229,26 +227,6 @@ function prophet(c: DriverCustomer): Forecast {
       model.free();
     }
   }
-}
-
-type Augurs = (y: Float64Array, periods: number[], h: number) => Forecast;
-
-/** augurs MSTL (AutoETS trend), loaded as Node needs: the WASM bytes through initSync. */
-async function loadAugursMstl(): Promise<Augurs> {
-  const url = import.meta.resolve("@bsull/augurs/mstl");
-  const mod = await import("@bsull/augurs/mstl");
-  mod.initSync({ module: readFileSync(fileURLToPath(url).replace(/\.js$/, "_bg.wasm")) });
-  return (y, periods, h) => {
-    const model = mod.MSTL.ets(periods);
-    try {
-      model.fit(y);
-      const f = model.predict(h, 0.8);
-      if (!f.intervals) throw new Error("augurs MSTL gave no intervals");
-      return { point: f.point, lower: f.intervals.lower, upper: f.intervals.upper };
-    } finally {
-      model.free();
-    }
-  };
 }
 
 const avg = (v: number[]) => {

@@ -187,7 +187,7 @@ interface Peers {
 }
 
 /** augurs MSTL (AutoETS trend) through its WASM build, loaded as Node needs: bytes + initSync. */
-async function loadAugursMstl(): Promise<Augurs> {
+export async function loadAugursMstl(): Promise<Augurs> {
   const url = import.meta.resolve("@bsull/augurs/mstl");
   const mod = await import("@bsull/augurs/mstl");
   mod.initSync({ module: readFileSync(fileURLToPath(url).replace(/\.js$/, "_bg.wasm")) });

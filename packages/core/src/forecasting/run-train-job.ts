@@ -39,6 +39,7 @@ export async function saveArtifact(
     algorithm: artifact.algorithm,
     metrics: artifact.metrics,
     reason: artifact.selection.reason,
+    ...(artifact.coldStart ? { cohort: artifact.coldStart.cohort } : {}),
     trainedPoints: artifact.trainedPoints,
     durationMs: Math.round(performance.now() - started),
   };

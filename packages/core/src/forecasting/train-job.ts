@@ -36,6 +36,8 @@ export type TrainResult =
       metrics: ModelMetrics;
       /** Why this algorithm was chosen, for the registry. */
       reason: string;
+      /** A cold start's cohort (`region=north`), for the registry and the forecast API. */
+      cohort?: string;
       trainedPoints: number;
       durationMs: number;
     }

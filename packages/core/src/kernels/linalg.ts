@@ -39,3 +39,16 @@ export function choleskySolve(a: Float64Array, b: Float64Array, k: number): Floa
   for (let i = 0; i < k; i++) if (!Number.isFinite(x[i])) throw new Error("normal equations are singular");
   return x;
 }
+
+/** Inner product, two accumulators (independent adds pipeline better on long columns). */
+export function dot(u: Float64Array, v: Float64Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < u.length; i += 2) {
+    s0 += u[i] * v[i];
+    s1 += u[i + 1] * v[i + 1];
+  }
+  if (i < u.length) s0 += u[i] * v[i];
+  return s0 + s1;
+}

@@ -5,6 +5,8 @@
  * temperature segments of LBNL's time-of-week-and-temperature model (CalTRACK hourly).
  */
 
+import { dot } from "./linalg.ts";
+
 /** A fitted degree-day response; a term that does not pay for itself is absent (null). */
 export interface TemperatureResponse {
   /** Temperature below which heating load starts; null when the customer shows no heating. */
@@ -214,16 +216,4 @@ function centre(x: Float64Array): Float64Array {
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] - mean;
   return out;
-}
-
-function dot(u: Float64Array, v: Float64Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  let i = 0;
-  for (; i + 1 < u.length; i += 2) {
-    s0 += u[i] * v[i];
-    s1 += u[i + 1] * v[i + 1];
-  }
-  if (i < u.length) s0 += u[i] * v[i];
-  return s0 + s1;
 }

@@ -7,8 +7,8 @@ import {
   thetaVariantFit,
   thetaVariantForecast,
 } from "../kernels/dynamic-theta.ts";
-import { MAX_ETS_PERIOD } from "./exponential-smoothing.ts";
-import { compact, fitWindow, usablePeriods } from "./fit-window.ts";
+import { thetaPeriod } from "./theta.ts";
+import { compact, fitWindow } from "./fit-window.ts";
 import type { FitInput, ForecastModel } from "./model.ts";
 
 export interface AutoThetaState extends DynamicThetaState {
@@ -62,10 +62,7 @@ export function autoTheta(options: AutoThetaOptions = {}): ForecastModel<AutoThe
   return {
     alias: "AutoTheta",
     fit(input: FitInput): AutoThetaState {
-      const usable = usablePeriods(input.seasonalPeriods, input.y.length, 3).filter(
-        (p) => p <= MAX_ETS_PERIOD,
-      );
-      const m = usable.length > 0 ? Math.round(usable[usable.length - 1]) : 0;
+      const m = thetaPeriod(input);
       const raw = fitWindow(input, m);
       const { y, season, decomposition } = deseasonalise(raw, m);
       let best: ThetaFit | undefined;

@@ -1,4 +1,4 @@
-import { choleskySolve } from "../kernels/linalg.ts";
+import { choleskySolve, dot } from "../kernels/linalg.ts";
 import { coolingDegrees, fitTemperatureResponse, heatingDegrees } from "../kernels/temperature-response.ts";
 import { nominalStepMs } from "../series/frequency.ts";
 import { fourierOrder } from "./fourier-regression.ts";
@@ -838,16 +838,4 @@ function mean(v: Float64Array): number {
   let s = 0;
   for (const x of v) s += x;
   return v.length > 0 ? s / v.length : 0;
-}
-
-function dot(u: Float64Array, v: Float64Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  let i = 0;
-  for (; i + 1 < u.length; i += 2) {
-    s0 += u[i] * v[i];
-    s1 += u[i + 1] * v[i + 1];
-  }
-  if (i < u.length) s0 += u[i] * v[i];
-  return s0 + s1;
 }

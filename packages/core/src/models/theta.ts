@@ -16,14 +16,17 @@ export interface ThetaModelState extends ThetaState {
  * series has values ≤ 0), forecast by SES with drift (kernels/theta.ts), reseasonalise with the
  * last cycle's indices. One period: the longest up to 200 steps with three cycles in the window.
  */
+/** The longest usable period up to 200 steps with three cycles of data, rounded; 0 for none. */
+export function thetaPeriod(input: FitInput): number {
+  const usable = usablePeriods(input.seasonalPeriods, input.y.length, 3).filter((p) => p <= MAX_ETS_PERIOD);
+  return usable.length > 0 ? Math.round(usable[usable.length - 1]) : 0;
+}
+
 export function thetaModel(): ForecastModel<ThetaModelState> {
   return {
     alias: "Theta",
     fit(input: FitInput): ThetaModelState {
-      const usable = usablePeriods(input.seasonalPeriods, input.y.length, 3).filter(
-        (p) => p <= MAX_ETS_PERIOD,
-      );
-      const m = usable.length > 0 ? Math.round(usable[usable.length - 1]) : 0;
+      const m = thetaPeriod(input);
       let y = fitWindow(input, m);
       const n = y.length;
       let season: Float64Array = new Float64Array(0);

@@ -43,7 +43,7 @@ export async function registerStep(
               runId: state.runId,
               algorithm: r.algorithm,
               metrics: r.metrics,
-              selection: { reason: r.reason },
+              selection: { reason: r.reason, ...(r.cohort ? { cohort: r.cohort } : {}) },
               artifactKey: r.modelKey,
             },
           ]

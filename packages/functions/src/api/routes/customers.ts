@@ -97,8 +97,7 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
       if (stored?.algorithm === COLD_START_MODEL) {
         // Rare and worth naming: the forecast came from customers like this one.
         const model = await activeModel(deps.db, dataset, id);
-        const reason = String((parse(model?.selection) as { reason?: unknown } | undefined)?.reason ?? "");
-        const cohort = /\(cohort ([^)]*)\)/.exec(reason)?.[1] ?? null;
+        const cohort = (parse(model?.selection) as { cohort?: string } | undefined)?.cohort ?? null;
         return c.json(
           {
             dataset,
