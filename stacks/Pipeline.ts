@@ -107,8 +107,9 @@ export function Pipeline({ stack, app }: StackContext) {
   grantBucket(functions.Preprocess, bucket, PREPROCESS_BUCKET_ACCESS);
   grantSagemakerProcessing(stack, functions.Preprocess, processing.role);
   grantBucket(functions.Train, bucket, {
-    // drivers/: the dataset's metadata and related series, laid on each customer's grid.
-    read: ["customers/", "drivers/", "manifests/", "training/"],
+    // drivers/: the dataset's metadata and related series, laid on each customer's grid;
+    // models/: the active artifacts a re-forecast run forecasts again.
+    read: ["customers/", "drivers/", "manifests/", "models/", "training/"],
     write: ["models/", "runs/", "training/"],
   });
   grantSagemakerTraining(stack, functions.Train, training.role);

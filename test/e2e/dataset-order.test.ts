@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "@myriad/core/db/migrations";
+import { MemoryObjectStore } from "@myriad/core/ingest/memory-object-store";
 import type { PreprocessResult } from "@myriad/core/pipeline/manifest";
 import { preprocessStep } from "@myriad/core/pipeline/steps/preprocess-step";
 import { createRun, finishRun } from "@myriad/core/registry/runs";
@@ -17,6 +18,7 @@ const input = (runId: string) => ({
 
 describe("uploads to one dataset running at once (as Step Functions runs them)", () => {
   const db = openDatabase({});
+  const store = new MemoryObjectStore();
   beforeAll(() => migrateToLatest(db as Kysely<unknown>));
   afterAll(() => db.destroy());
 
@@ -36,11 +38,13 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await createRun(db, input("first"));
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("second"));
-    expect(await preprocessStep({ db, preprocessor }, input("second"))).toEqual({ pending: true });
+    expect(await preprocessStep({ db, store, preprocessor }, input("second"))).toEqual({ pending: true });
     expect(ran).toEqual([]);
-    await preprocessStep({ db, preprocessor }, input("first"));
+    await preprocessStep({ db, store, preprocessor }, input("first"));
     await finishRun(db, "first", "SUCCEEDED");
-    expect(await preprocessStep({ db, preprocessor }, input("second"))).toMatchObject({ customers: 1 });
+    expect(await preprocessStep({ db, store, preprocessor }, input("second"))).toMatchObject({
+      customers: 1,
+    });
     expect(ran).toEqual(["first", "second"]);
   });
 
@@ -50,7 +54,7 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("fourth"));
     const runner = { ordersDatasets: true };
-    expect(await preprocessStep({ db, preprocessor, runner }, input("fourth"))).toMatchObject({
+    expect(await preprocessStep({ db, store, preprocessor, runner }, input("fourth"))).toMatchObject({
       customers: 1,
     });
   });

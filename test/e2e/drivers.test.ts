@@ -153,6 +153,55 @@ describe("drivers through the embedded stack: metadata, a related file and holid
     });
     expect(own.status).toBe(200);
   });
+
+  // Last: it replaces the published forecasts the tests above read.
+  it("re-forecasts from the active models, without refitting, when a newer weather forecast arrives", async () => {
+    const before = await Promise.all(
+      ["1", "2"].map(
+        async (c) =>
+          (await (await stack.api(`/v1/datasets/${DATASET}/customers/${c}/forecast`)).json()) as Forecast,
+      ),
+    );
+    // The next forecast of the weather: the north turns 5 °C colder over the horizon; the
+    // south's forecast is the same as before.
+    const weather = ["timestamp,region,temperature"];
+    for (let t = DAYS * 24; t < DAYS * 24 + HORIZON; t++) {
+      const ts = new Date(START + t * HOUR).toISOString();
+      weather.push(`${ts},north,${(temperature("north", t) - 5).toFixed(2)}`);
+      weather.push(`${ts},south,${temperature("south", t).toFixed(2)}`);
+    }
+    await writeFile(
+      join(stack.ports.bucketDir, "raw", DATASET, "related", "weather.csv"),
+      `${weather.join("\n")}\n`,
+    );
+    const run = await waitFor(async () => {
+      const { runs } = (await (await stack.api("/v1/runs?limit=10")).json()) as {
+        runs: { dataset: string; status: string; input: { key: string }; counts: Record<string, unknown> }[];
+      };
+      return runs.find((r) => r.input.key.endsWith("related/weather.csv") && r.status !== "RUNNING");
+    }, 120_000);
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.counts.reforecast).toBe("related weather.csv");
+    // The north's drivers changed: its heating customer is re-forecast (the other one's model
+    // may not use temperature at all, and then keeps its version). The south's did not change.
+    expect(run.counts.customersReforecast).toBeGreaterThanOrEqual(1);
+    expect((run.counts.customersReforecast as number) + (run.counts.customersUnchanged as number)).toBe(4);
+    expect(run.counts.customersKept).toBe(0);
+
+    const [heating, south] = await Promise.all(
+      ["1", "2"].map(
+        async (c) =>
+          (await (await stack.api(`/v1/datasets/${DATASET}/customers/${c}/forecast`)).json()) as Forecast,
+      ),
+    );
+    expect(heating.model.version).not.toBe(before[0].model.version);
+    expect(heating.model.algorithm).toBe(before[0].model.algorithm);
+    const lift = heating.points.map((p, k) => p.mean - before[0].points[k].mean);
+    // Six units per degree below 15 °C: about 30 more at every hour, as the what-if said.
+    expect(lift.reduce((a, b) => a + b, 0) / HORIZON).toBeGreaterThan(15);
+    expect(south.model.version).toBe(before[1].model.version);
+    expect(south.points.map((p) => p.mean)).toEqual(before[1].points.map((p) => p.mean));
+  });
 });
 
 describe("cold start: a customer with one week of history, forecast from customers like it", () => {

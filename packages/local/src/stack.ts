@@ -89,7 +89,9 @@ export async function startStack(
       const { uploads } = await onUpload(event, ports);
       for (const u of uploads)
         log(
-          u.status === "ignored" ? `${u.key}: ignored (${u.reason})` : `${u.key}: run ${u.runId} ${u.status}`,
+          u.status === "ignored"
+            ? `${u.key}: ignored (${u.reason})`
+            : `${u.key}: run ${u.runId} ${u.status}${u.note ? ` (${u.note})` : ""}`,
         );
     });
     await new Promise<void>((resolve) => watcher?.once("ready", () => resolve()));

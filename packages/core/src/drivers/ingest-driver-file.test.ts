@@ -4,10 +4,7 @@ import { MemoryObjectStore } from "../ingest/memory-object-store.ts";
 import { type S3ObjectCreatedRecord, startRuns } from "../pipeline/steps/start-run.ts";
 import type { Db } from "../ports/database.ts";
 import type { PipelineRunner } from "../ports/pipeline-runner.ts";
-import { loadCustomerDrivers } from "./customer-drivers.ts";
 import { ingestDriverFile } from "./ingest-driver-file.ts";
-import { loadMetadata } from "./metadata.ts";
-import { loadRelated } from "./related-store.ts";
 
 const created = (key: string): S3ObjectCreatedRecord => ({
   eventName: "ObjectCreated:Put",
@@ -49,44 +46,6 @@ describe("rawKeyKind", () => {
 });
 
 describe("startRuns with driver files", () => {
-  it("stores metadata and a related series without starting a run; the next data run can use them", async () => {
-    const store = new MemoryObjectStore();
-    await store.put("raw/ds/_dataset.json", JSON.stringify({ frequency: "D", holidays: "US" }));
-    // The related file arrives before the metadata: order does not matter.
-    await store.put(
-      "raw/ds/related/weather.csv",
-      "timestamp,region,temperature\n2026-07-03,north,20\n2026-07-04,north,bad\n",
-    );
-    await store.put("raw/ds/metadata.csv", "customer_id,region\nc1,north\n");
-    const outcomes = await startRuns({ ...noRuns, store }, [
-      created("raw/ds/related/weather.csv"),
-      created("raw/ds/metadata.csv"),
-    ]);
-    expect(outcomes).toEqual([
-      {
-        key: "raw/ds/related/weather.csv",
-        status: "ignored",
-        reason: expect.stringMatching(
-          /^related series weather: 1 region value\(s\) × temperature stored at D; 1 row\(s\) quarantined to quarantine\/ds\/related-weather-[0-9a-f]{12}\.csv, used by the next run/,
-        ),
-      },
-      {
-        key: "raw/ds/metadata.csv",
-        status: "ignored",
-        reason: "item metadata: 1 customers stored (1 new; attributes region), used by the next run",
-      },
-    ]);
-    expect((await loadRelated(store, "ds", "weather"))?.frequency).toBe("D");
-    expect((await loadMetadata(store, "ds")).customers).toEqual({ c1: { region: "north" } });
-    const drivers = await loadCustomerDrivers(store, "ds", "c1", {
-      frequency: "D",
-      start: Date.parse("2026-07-02T00:00:00Z"),
-      length: 2,
-      horizon: 0,
-    });
-    expect(Array.from(drivers.history.fields.temperature ?? [])).toEqual([Number.NaN, 20]);
-  });
-
   it("reports a driver file it cannot use instead of throwing", async () => {
     const store = new MemoryObjectStore();
     await store.put("raw/ds/metadata.csv", "id,region\nc1,north\n");

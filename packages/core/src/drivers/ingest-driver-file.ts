@@ -25,7 +25,8 @@ export function isDriverFile(key: string): boolean {
  * run): item metadata is upserted into `drivers/<dataset>/metadata.json`, a related series merged
  * into `drivers/<dataset>/related/<name>.json`, using `_dataset.json` (`columns`, `frequency`,
  * `related`) and, without a configured frequency, the grid of the dataset's existing series.
- * The next training run reads them; nothing is re-forecast now.
+ * The next training run reads them; startRuns also re-forecasts the active models after a
+ * related file (a newer weather forecast).
  *
  * A file that cannot be used (bad header, no valid row, bad `_dataset.json`) does not throw: the
  * outcome says why. Quarantined rows go to `quarantine/<dataset>/<metadata|related-<name>>-<tag>.csv`,
@@ -68,7 +69,7 @@ export async function ingestDriverFile(
     });
     const summary =
       `related series ${kind.name}: ${result.keys} ${result.keyColumn} value(s) × ${result.fields.join(", ")} stored at ${result.frequency}` +
-      `${quarantined(result.rows.quarantined, result.quarantineKey)}, used by the next run (active models are not re-forecast)`;
+      `${quarantined(result.rows.quarantined, result.quarantineKey)}, used by the next run`;
     return { kind: "related", name: kind.name, dataset, stored: true, result, summary };
   } catch (error) {
     if (!(error instanceof MyriadError) || error.status >= 500) throw error;

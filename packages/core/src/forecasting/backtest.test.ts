@@ -19,6 +19,31 @@ describe("rolling-origin backtest", () => {
     expect(planBacktest(10, 48, [])).toEqual({ starts: [], horizon: 0 });
   });
 
+  it("adds the latest window that holds a holiday when the last windows hold none", () => {
+    const holiday = new Uint8Array(8760);
+    const day = (d: number) => holiday.fill(1, d * 24, d * 24 + 24);
+    // Holidays on days 185 and 339; the windows start at day 344.
+    day(185);
+    day(339);
+    // Day 339 is near: its window sits back to back with the others.
+    expect(planBacktest(8760, 168, [24, 168], holiday)).toEqual({
+      starts: [8256 - 168, 8256, 8424, 8592],
+      horizon: 168,
+    });
+    // Only day 185, far back: the holiday in the window's first third.
+    holiday.fill(0, 339 * 24, 340 * 24);
+    const far = planBacktest(8760, 168, [24, 168], holiday);
+    expect(far.starts.slice(1)).toEqual([8256, 8424, 8592]);
+    expect(far.starts[0]).toBe(185 * 24 - 56);
+    // A holiday inside the last windows: nothing added.
+    day(360);
+    expect(planBacktest(8760, 168, [24, 168], holiday).starts).toEqual([8256, 8424, 8592]);
+    // No holiday with room to fit before it: nothing added.
+    const early = new Uint8Array(8760);
+    early.fill(1, 24, 48);
+    expect(planBacktest(8760, 168, [24, 168], early).starts).toEqual([8256, 8424, 8592]);
+  });
+
   it("scores each window with intervals calibrated on the other windows only", () => {
     // Window 1 errs by +1 everywhere, window 2 by −1. Calibrated on itself each would cover
     // all its points; calibrated on the other it covers none: the honest answer is 0.

@@ -25,11 +25,21 @@ export function targetWindows(h: number, longestPeriod = 0): number {
  * Each fit keeps at least two cycles of the longest period (16 points at least); a series too
  * short for one full horizon gets one shorter window; one shorter still gets none.
  *
+ * When the history has holidays and none falls in those windows, one more window, the latest
+ * that holds a holiday, joins them: a holiday in the forecast is when a model errs most, and
+ * windows that never saw one would choose models and size intervals as if none came.
+ *
  * @param length - series length in steps.
  * @param horizon - forecast horizon in steps.
  * @param periods - seasonal periods of the series, ascending.
+ * @param holiday - holiday flags over the history (1 on a holiday step), when it has a calendar.
  */
-export function planBacktest(length: number, horizon: number, periods: number[]): BacktestPlan {
+export function planBacktest(
+  length: number,
+  horizon: number,
+  periods: number[],
+  holiday?: ArrayLike<number>,
+): BacktestPlan {
   const longest = periods.length > 0 ? Math.ceil(periods[periods.length - 1]) : 0;
   const minTrain = Math.max(2 * longest + 1, 16);
   const room = length - minTrain;
@@ -38,7 +48,27 @@ export function planBacktest(length: number, horizon: number, periods: number[])
   const windows = Math.min(targetWindows(horizon, longest), Math.max(1, Math.floor(room / h)));
   const starts: number[] = [];
   for (let w = windows; w >= 1; w--) starts.push(length - w * h);
-  return { starts, horizon: h };
+  const extra = holiday && holidayWindow(holiday, starts[0], h, minTrain);
+  return { starts: extra === undefined ? starts : [extra, ...starts], horizon: h };
+}
+
+/**
+ * The start of the latest window of h steps that ends by `before`, keeps `minTrain` steps to
+ * fit on and holds a holiday step; undefined when the windows from `before` on already hold
+ * one, or no such window exists.
+ */
+function holidayWindow(holiday: ArrayLike<number>, before: number, h: number, minTrain: number): number | undefined {
+  for (let i = before; i < holiday.length; i++) if (holiday[i] === 1) return undefined;
+  for (let i = before - 1; i >= minTrain; i--) {
+    if (holiday[i] !== 1) continue;
+    let first = i;
+    while (first > 0 && holiday[first - 1] === 1) first--;
+    // Back to back with the other windows when the holiday is that near; else the holiday in
+    // the window's first third, so the days after it are scored too.
+    const start = first >= before - h ? before - h : first - Math.floor(h / 3);
+    return start >= minTrain ? start : undefined;
+  }
+  return undefined;
 }
 
 /**

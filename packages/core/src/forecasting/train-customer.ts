@@ -122,7 +122,7 @@ export function trainCustomer(
     period: Math.round(periods[0] ?? 0),
     floor: nonNegative ? 0 : Number.NEGATIVE_INFINITY,
   };
-  const plan = planBacktest(y.length, job.horizon, periods);
+  const plan = planBacktest(y.length, job.horizon, periods, drivers?.history.holiday);
   const { candidates, baseline } = defaultCandidates({
     periods,
     frequency: series.frequency,

@@ -35,6 +35,8 @@ export interface Manifest {
   /** `_dataset.json` drivers settings, for Train (absent: none). */
   holidays?: HolidaySpec;
   related?: RelatedConfig;
+  /** Set for a run started by a related file: active models are forecast again, not refitted. */
+  reforecast?: { cause: string };
   customers: ManifestCustomer[];
   rows: { in: number; out: number; quarantined: number };
   /** Quarantined rows per reason. */

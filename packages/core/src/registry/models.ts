@@ -56,6 +56,32 @@ export async function activeModel(
     .executeTakeFirst();
 }
 
+/** The active model of every customer of a dataset (what a re-forecast run starts from). */
+export async function activeModelsOf(
+  db: Db,
+  dataset: string,
+): Promise<Pick<ModelRow, "customer_id" | "version" | "artifact_key">[]> {
+  return db
+    .selectFrom("models")
+    .select(["customer_id", "version", "artifact_key"])
+    .where("dataset", "=", dataset)
+    .where("active", "=", true)
+    .orderBy("customer_id")
+    .execute();
+}
+
+/** Whether any customer of the dataset has an active model. */
+export async function hasActiveModels(db: Db, dataset: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("models")
+    .select("customer_id")
+    .where("dataset", "=", dataset)
+    .where("active", "=", true)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Every version of a customer's model, newest first. */
 export async function modelHistory(
   db: Db,

@@ -1,10 +1,12 @@
 import type { Db } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
 import { PreprocessPending, type Preprocessor } from "../../ports/preprocessor.ts";
 import { earlierRunsInProgress } from "../../registry/run-queries.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { PreprocessResult } from "../manifest.ts";
 import type { PreprocessPendingResult } from "../pipeline-state.ts";
+import { reforecastCause, reforecastManifest } from "./reforecast-step.ts";
 
 /**
  * The Preprocess state: runs the upload through the preprocessor and records its counts on the
@@ -12,9 +14,15 @@ import type { PreprocessPendingResult } from "../pipeline-state.ts";
  * `preprocessPending`), which PreprocessDone sends round WaitForPreprocess, as Train does.
  * So does an earlier upload of the same dataset that is still running: in AWS executions run
  * concurrently, and waiting for it keeps one dataset's uploads merging in arrival order.
+ * A run started by a related file reads no upload: it re-forecasts the active models.
  */
 export async function preprocessStep(
-  ports: { db: Db; preprocessor: Preprocessor; runner?: Pick<PipelineRunner, "ordersDatasets"> },
+  ports: {
+    db: Db;
+    store: ObjectStore;
+    preprocessor: Preprocessor;
+    runner?: Pick<PipelineRunner, "ordersDatasets">;
+  },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
   const earlier = ports.runner?.ordersDatasets
@@ -24,6 +32,8 @@ export async function preprocessStep(
     await addRunCounts(ports.db, input.runId, { preprocessPending: `waiting for ${earlier.join(", ")}` });
     return { pending: true };
   }
+  const cause = reforecastCause(input);
+  if (cause !== undefined) return reforecastManifest(ports, input, cause);
   let result: PreprocessResult;
   try {
     result = await ports.preprocessor.run(input);

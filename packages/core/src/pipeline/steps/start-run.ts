@@ -5,6 +5,7 @@ import { ingestDriverFile, isDriverFile } from "../../drivers/ingest-driver-file
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
+import { hasActiveModels } from "../../registry/models.ts";
 import { createRun, setExecutionArn } from "../../registry/runs.ts";
 
 /** The slice of an S3 notification record this step reads (S3's shape, as Lambda receives it). */
@@ -29,13 +30,15 @@ export function decodeS3Key(key: string): string {
 }
 
 export type UploadOutcome =
-  | { key: string; status: "started" | "duplicate"; runId: string }
+  | { key: string; status: "started" | "duplicate"; runId: string; note?: string }
   | { key: string; status: "ignored"; reason: string };
 
 /**
  * Starts one run per uploaded data file under `raw/`; anything else is ignored with a reason.
- * Driver files (`metadata.csv`, `related/<name>.csv`) start no run: they are stored for the next
- * one (see ingestDriverFile) and reported as ignored with what was stored or why not.
+ * Driver files (`metadata.csv`, `related/<name>.csv`) are stored for the next run (see
+ * ingestDriverFile). A stored related file also starts a re-forecast run when the dataset has
+ * active models, since it usually brings the next weather forecast (see reforecastModels);
+ * item metadata starts none, and a file that could not be stored is reported as ignored with why.
  */
 export async function startRuns(
   ports: { db: Db; runner: PipelineRunner; store: ObjectStore },
@@ -48,18 +51,30 @@ export async function startRuns(
       outcomes.push({ key, status: "ignored", reason: `event ${record.eventName}` });
       continue;
     }
+    let dataset: string | undefined;
+    let note: string | undefined;
     if (isDriverFile(key)) {
-      outcomes.push({ key, status: "ignored", reason: (await ingestDriverFile(ports.store, key)).summary });
-      continue;
-    }
-    const dataset = datasetOfRawKey(key);
-    if (dataset === undefined) {
-      outcomes.push({ key, status: "ignored", reason: "not a data file under raw/" });
-      continue;
-    }
-    if (!isSafeIdentifier(dataset)) {
-      outcomes.push({ key, status: "ignored", reason: `unsafe dataset name ${JSON.stringify(dataset)}` });
-      continue;
+      const outcome = await ingestDriverFile(ports.store, key);
+      if (
+        outcome.kind !== "related" ||
+        !outcome.stored ||
+        !(await hasActiveModels(ports.db, outcome.dataset))
+      ) {
+        outcomes.push({ key, status: "ignored", reason: outcome.summary });
+        continue;
+      }
+      dataset = outcome.dataset;
+      note = `${outcome.summary}; active models are re-forecast`;
+    } else {
+      dataset = datasetOfRawKey(key);
+      if (dataset === undefined) {
+        outcomes.push({ key, status: "ignored", reason: "not a data file under raw/" });
+        continue;
+      }
+      if (!isSafeIdentifier(dataset)) {
+        outcomes.push({ key, status: "ignored", reason: `unsafe dataset name ${JSON.stringify(dataset)}` });
+        continue;
+      }
     }
     const bucket = record.s3.bucket.name;
     const etag = (record.s3.object.eTag ?? record.s3.object.sequencer ?? "").replace(/"/g, "");
@@ -74,7 +89,12 @@ export async function startRuns(
     const created = await createRun(ports.db, input);
     const started = created ? await ports.runner.start(input) : { runId: input.runId, started: false };
     if (started.executionArn) await setExecutionArn(ports.db, input.runId, started.executionArn);
-    outcomes.push({ key, status: started.started ? "started" : "duplicate", runId: input.runId });
+    outcomes.push({
+      key,
+      status: started.started ? "started" : "duplicate",
+      runId: input.runId,
+      ...(note ? { note } : {}),
+    });
   }
   return outcomes;
 }

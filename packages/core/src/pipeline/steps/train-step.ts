@@ -7,6 +7,7 @@ import { TrainingPending, type TrainingBackend } from "../../ports/training-back
 import { addRunCounts } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
 import { coldStartCohorts } from "./cohorts.ts";
+import { reforecastModels } from "./reforecast-step.ts";
 import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
 
 const MAX_LISTED_FAILURES = 20;
@@ -30,6 +31,7 @@ export function versionFor(runId: string, startedAt: Date): string {
  * recorded with their reason; the step fails only when more than the dataset's
  * `toleratedFailurePercentage` of customers fail (as a Distributed Map's
  * ToleratedFailurePercentage does). The customers that failed keep their previous active model.
+ * A re-forecast run (started by a related file) fits nothing: see reforecastModels.
  */
 export async function trainStep(
   ports: { db: Db; store: ObjectStore; training: TrainingBackend },
@@ -45,6 +47,8 @@ export async function trainStep(
     .where("run_id", "=", state.runId)
     .executeTakeFirst();
   const version = versionFor(state.runId, run ? new Date(run.started_at) : new Date());
+  if (manifest.reforecast)
+    return reforecastModels(ports, manifest, version, resultsKey(manifest.dataset, state.runId));
   const cohorts = await coldStartCohorts(ports.store, manifest);
   const jobs: TrainJob[] = manifest.customers.map((c) => ({
     dataset: manifest.dataset,
