@@ -14,12 +14,20 @@ import {
   type GetAccuracyMetricsResponse,
 } from "@aws-sdk/client-forecast";
 import { unpackArtifact } from "@myriad/core/artifact/archive";
+import { ingestMetadata } from "@myriad/core/drivers/metadata";
+import { ingestRelated } from "@myriad/core/drivers/related";
 import { errorAt } from "@myriad/core/forecasting/conformal";
 import { forecastArtifact } from "@myriad/core/forecasting/forecast-artifact";
 import { MemoryObjectStore } from "@myriad/core/ingest/memory-object-store";
+import {
+  forecastAttributeName,
+  MAX_METADATA_ATTRIBUTES,
+  planMetadata,
+} from "@myriad/functions/aws/forecast-drivers";
 import { FORECAST_ALGORITHM, parseExportCsv } from "@myriad/functions/aws/forecast-export";
 import {
   ForecastTrainingBackend,
+  forecastName,
   holidayFeaturization,
 } from "@myriad/functions/aws/forecast-training-backend";
 import { mockClient } from "aws-sdk-client-mock";
@@ -285,5 +293,560 @@ describe("ForecastTrainingBackend", () => {
     expect(holidayFeaturization({ countries: [], dates: ["2026-12-24"] }, "H")).toEqual({});
     expect(holidayFeaturization({ countries: ["US"], dates: [] }, "Q")).toEqual({});
     expect(holidayFeaturization(undefined, "D")).toEqual({});
+  });
+});
+
+/*
+ * Drivers: item metadata and related time series as Forecast's ITEM_METADATA and
+ * RELATED_TIME_SERIES datasets. These tests run against `fakeForecast`, an in-memory Forecast
+ * that keeps the rules of the API reference the backend depends on (each rule names its page).
+ */
+
+const ACCOUNT = "arn:aws:forecast:us-east-1:123456789012";
+/** Schema attribute names: ^[a-zA-Z][a-zA-Z0-9_]*, 1–63 (API_SchemaAttribute). */
+const ATTRIBUTE_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
+/** A few of Forecast's reserved field names (reserved-field-names.html), compared case-insensitively. */
+const SOME_RESERVED = new Set(["TEMP", "VALUE", "TYPE", "NAME", "MIN", "MAX", "SUM", "AVG"]);
+const REQUIRED = new Set(["item_id", "timestamp", "target_value"]);
+/** Related time series filling values (API_AttributeConfig: "there are no defaults"). */
+const RELATED_FILLS = new Set(["zero", "value", "median", "mean", "min", "max"]);
+
+type Kind = "TARGET_TIME_SERIES" | "RELATED_TIME_SERIES" | "ITEM_METADATA";
+
+class ServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/**
+ * An in-memory Amazon Forecast. `inProgress` is how many DescribeDatasetImportJob calls see an
+ * import of that dataset type still CREATE_IN_PROGRESS before it is ACTIVE; `failOnce` maps an
+ * import job name to the error its first CreateDatasetImportJob fails with.
+ */
+function fakeForecast(
+  store: MemoryObjectStore,
+  inProgress: Partial<Record<Kind, number>> = {},
+  failOnce = new Map<string, Error>(),
+) {
+  const datasets = new Map<
+    string,
+    { type: Kind; attributes: { AttributeName: string; AttributeType: string }[] }
+  >();
+  const groups = new Map<string, string[]>();
+  const imports = new Map<string, { dataset: string; type: Kind; describes: number; active: boolean }>();
+
+  forecast.on(CreateDatasetCommand).callsFake((i) => {
+    // CreateDataset: DatasetName and every AttributeName match ^[a-zA-Z][a-zA-Z0-9_]* (≤ 63);
+    // reserved names are refused (reserved-field-names.html); DataFrequency "is required for
+    // RELATED_TIME_SERIES datasets".
+    const attributes = i.Schema.Attributes as { AttributeName: string; AttributeType: string }[];
+    const names = attributes.map((a) => a.AttributeName);
+    for (const n of [i.DatasetName, ...names]) {
+      if (!ATTRIBUTE_NAME.test(n)) throw new ServiceError("InvalidInputException", `invalid name ${n}`);
+    }
+    for (const n of names) {
+      if (!REQUIRED.has(n) && SOME_RESERVED.has(n.toUpperCase())) {
+        throw new ServiceError("InvalidInputException", `${n} is a reserved field name`);
+      }
+    }
+    if (new Set(names).size !== names.length)
+      throw new ServiceError("InvalidInputException", "repeated name");
+    if (i.DatasetType === "RELATED_TIME_SERIES") {
+      if (!i.DataFrequency) throw new ServiceError("InvalidInputException", "DataFrequency is required");
+      // related-time-series-datasets.html: item_id, timestamp and int/float features, at most 13.
+      const features = attributes.slice(2);
+      if (names[0] !== "item_id" || names[1] !== "timestamp" || features.length === 0 || features.length > 13)
+        throw new ServiceError("InvalidInputException", "bad related time series schema");
+      if (features.some((a) => a.AttributeType !== "float" && a.AttributeType !== "integer"))
+        throw new ServiceError("InvalidInputException", "related features must be int or float");
+    }
+    // limits.html: "Maximum number of columns in an item metadata dataset: 10".
+    if (i.DatasetType === "ITEM_METADATA" && (names[0] !== "item_id" || names.length > 10)) {
+      throw new ServiceError("InvalidInputException", "bad item metadata schema");
+    }
+    const arn = `${ACCOUNT}:dataset/${i.DatasetName}`;
+    datasets.set(arn, { type: i.DatasetType, attributes });
+    return { DatasetArn: arn };
+  });
+  forecast.on(CreateDatasetGroupCommand).callsFake((i) => {
+    // limits.html: "Maximum number of datasets in a dataset group: 3 (1 for each type)".
+    const types = (i.DatasetArns as string[]).map((arn) => {
+      const d = datasets.get(arn);
+      if (!d) throw new ServiceError("ResourceNotFoundException", arn);
+      return d.type;
+    });
+    if (new Set(types).size !== types.length) {
+      throw new ServiceError("InvalidInputException", "one dataset of each type per dataset group");
+    }
+    const arn = `${ACCOUNT}:dataset-group/${i.DatasetGroupName}`;
+    groups.set(arn, i.DatasetArns);
+    return { DatasetGroupArn: arn };
+  });
+  forecast.on(CreateDatasetImportJobCommand).callsFake(async (i) => {
+    // CreateDatasetImportJob: the dataset exists and the S3 file is there to read.
+    const failure = failOnce.get(i.DatasetImportJobName);
+    failOnce.delete(i.DatasetImportJobName);
+    if (failure) throw failure;
+    const d = datasets.get(i.DatasetArn);
+    if (!d) throw new ServiceError("ResourceNotFoundException", i.DatasetArn);
+    const key = (i.DataSource.S3Config.Path as string).replace("s3://myriad-bucket/", "");
+    if (!(await store.head(key))) throw new ServiceError("InvalidInputException", `no file at ${key}`);
+    const arn = `${ACCOUNT}:dataset-import-job/${i.DatasetArn.split("/")[1]}/${i.DatasetImportJobName}`;
+    imports.set(arn, { dataset: i.DatasetArn, type: d.type, describes: 0, active: false });
+    return { DatasetImportJobArn: arn };
+  });
+  forecast.on(DescribeDatasetImportJobCommand).callsFake((i) => {
+    const job = imports.get(i.DatasetImportJobArn);
+    if (!job) throw new ServiceError("ResourceNotFoundException", i.DatasetImportJobArn);
+    job.active = job.describes++ >= (inProgress[job.type] ?? 0);
+    return { Status: job.active ? "ACTIVE" : "CREATE_IN_PROGRESS" };
+  });
+  forecast.on(CreateAutoPredictorCommand).callsFake((i) => {
+    // CreateAutoPredictor: ResourceInUseException while a dataset of the group is still being
+    // imported (howitworks-datasets-groups.html: import, then train).
+    const group = groups.get(i.DataConfig.DatasetGroupArn);
+    if (!group) throw new ServiceError("ResourceNotFoundException", i.DataConfig.DatasetGroupArn);
+    for (const dataset of group) {
+      if (![...imports.values()].some((job) => job.dataset === dataset && job.active)) {
+        throw new ServiceError("ResourceInUseException", `${dataset} has no ACTIVE import`);
+      }
+    }
+    // API_AttributeConfig: the target field or a related time series attribute; related
+    // attributes take no aggregation and fill with zero, value, median, mean, min or max.
+    const related = group.map((arn) => datasets.get(arn)!).find((d) => d.type === "RELATED_TIME_SERIES");
+    for (const c of i.DataConfig.AttributeConfigs ?? []) {
+      if (c.AttributeName === "target_value") continue;
+      if (!related?.attributes.slice(2).some((a) => a.AttributeName === c.AttributeName)) {
+        throw new ServiceError("InvalidInputException", `no attribute ${c.AttributeName}`);
+      }
+      const t = c.Transformations as Record<string, string>;
+      if ("aggregation" in t) throw new ServiceError("InvalidInputException", "related: no aggregation");
+      for (const fill of ["middlefill", "backfill", "futurefill"]) {
+        if (!RELATED_FILLS.has(t[fill]))
+          throw new ServiceError("InvalidInputException", `${fill} ${t[fill]}`);
+      }
+    }
+    return { PredictorArn: `${ACCOUNT}:predictor/${i.PredictorName}` };
+  });
+  forecast.on(DescribeAutoPredictorCommand).resolves({ Status: "ACTIVE" });
+  forecast
+    .on(CreateForecastCommand)
+    .callsFake((i) => ({ ForecastArn: `${ACCOUNT}:forecast/${i.ForecastName}` }));
+  forecast.on(DescribeForecastCommand).resolves({ Status: "ACTIVE" });
+  forecast.on(CreateForecastExportJobCommand).callsFake((i) => ({
+    ForecastExportJobArn: `${ACCOUNT}:forecast-export-job/${i.ForecastExportJobName}`,
+  }));
+  forecast.on(DescribeForecastExportJobCommand).resolves({ Status: "ACTIVE" });
+  forecast.on(GetAccuracyMetricsCommand).resolves(ACCURACY);
+  return { datasets, imports };
+}
+
+const NOW = new Date("2024-01-10T00:00:00Z");
+const RELATED = { aggregation: { rain: "sum" as const }, keys: {} };
+const dailyCsv = (from: number, to: number) => {
+  const lines = ["timestamp,value"];
+  for (let d = from; d <= to; d++) lines.push(`${new Date(Date.UTC(2024, 0, d)).toISOString()},${10 + d}`);
+  return `${lines.join("\n")}\n`;
+};
+
+/**
+ * Daily data, horizon 2: c1 1–5 January, c2 3–5, c3 1–4, c4 1–5. Metadata: c1 north/home,
+ * c2 north, c3 south/shop, c4 east. A region-keyed weather file (temp, rain) for north 1–7
+ * January (temp unknown on the 3rd) and south 2–7; none for east. The export forecasts c1–c3.
+ */
+async function storeWithDrivers() {
+  const store = new MemoryObjectStore(4096);
+  const jobs = jobsFor("sales", ["c1", "c2", "c3", "c4"], "D", 2).map((j) => ({ ...j, related: RELATED }));
+  const spans: Record<string, [number, number]> = { c1: [1, 5], c2: [3, 5], c3: [1, 4], c4: [1, 5] };
+  for (const job of jobs) await store.put(job.dataKey, dailyCsv(...spans[job.customerId]));
+  await store.put(
+    "raw/sales/metadata.csv",
+    "customer_id,region,segment\nc1,north,home\nc2,north,\nc3,south,shop\nc4,east,\n",
+  );
+  await ingestMetadata(store, "sales", "raw/sales/metadata.csv", { quarantineTag: "m", now: NOW });
+  const weather = ["timestamp,region,temp,rain"];
+  const rain = [0, 0.5, 1, 0, 0, 2, 0];
+  for (let d = 1; d <= 7; d++) weather.push(`2024-01-0${d},north,${d === 3 ? "" : d},${rain[d - 1]}`);
+  for (let d = 2; d <= 7; d++) weather.push(`2024-01-0${d},south,${d * 10},${d % 2}`);
+  await store.put("raw/sales/related/weather.csv", `${weather.join("\n")}\n`);
+  await ingestRelated(store, "sales", "weather", "raw/sales/related/weather.csv", {
+    frequency: "D",
+    related: RELATED,
+    quarantineTag: "w",
+    now: NOW,
+  });
+  const exported = ["item_id,date,p10,p50,p90,mean"];
+  for (const id of ["c1", "c2", "c3"]) {
+    for (const d of [6, 7]) exported.push(`${id},2024-01-0${d}T00:00:00Z,${d - 1},${d},${d + 2},${d}`);
+  }
+  await store.put(
+    `${PREFIX}export/myriad_sales_x_exp_2024-01-06T00-00-00_part0.csv`,
+    `${exported.join("\n")}\n`,
+  );
+  return { store, jobs };
+}
+
+const text = async (store: MemoryObjectStore, key: string) => new TextDecoder().decode(await store.get(key));
+const inputs = <T>(command: new (...args: never[]) => T) =>
+  // biome-ignore lint/suspicious/noExplicitAny: request JSON, checked by the assertions
+  forecast.commandCalls(command as never).map((c) => c.args[0].input as Record<string, any>);
+const dsName = (suffix: string) => `${ACCOUNT}:dataset/${forecastNameOf(suffix)}`;
+const forecastNameOf = (suffix: string) => forecastName("sales", VERSION, suffix);
+
+describe("ForecastTrainingBackend with drivers", () => {
+  beforeEach(() => forecast.reset());
+  const backend = (store: MemoryObjectStore, waitMs = 5_000) =>
+    new ForecastTrainingBackend(forecastClient, store, {
+      bucket: "myriad-bucket",
+      roleArn: "arn:aws:iam::123456789012:role/forecast",
+      pollMs: 1,
+      waitMs,
+    });
+
+  it("sends metadata and a region-keyed related series as ITEM_METADATA and RELATED_TIME_SERIES datasets", async () => {
+    // Follows CreateDataset (DatasetType, Schema; DataFrequency required for related series),
+    // item-metadata-datasets.html (item_id + string attributes, every item present),
+    // related-time-series-datasets.html (start at or before the target, run ForecastHorizon
+    // steps past its end, same frequency), CreateDatasetGroup (DatasetArns),
+    // CreateDatasetImportJob (headerless CSV in schema order, TimestampFormat) and
+    // CreateAutoPredictor (DataConfig.AttributeConfigs, related fills without aggregation).
+    const { store, jobs } = await storeWithDrivers();
+    fakeForecast(store);
+    const results = await backend(store).train(jobs);
+
+    const created = inputs(CreateDatasetCommand);
+    expect(created.map((d) => [d.DatasetType, d.DatasetName])).toEqual([
+      ["TARGET_TIME_SERIES", forecastNameOf("ds")],
+      ["ITEM_METADATA", forecastNameOf("md")],
+      ["RELATED_TIME_SERIES", forecastNameOf("rts")],
+    ]);
+    expect(created[1]).toEqual({
+      DatasetName: forecastNameOf("md"),
+      Domain: "CUSTOM",
+      DatasetType: "ITEM_METADATA",
+      Schema: {
+        Attributes: [
+          { AttributeName: "item_id", AttributeType: "string" },
+          { AttributeName: "region", AttributeType: "string" },
+          { AttributeName: "segment", AttributeType: "string" },
+        ],
+      },
+    });
+    // `temp` is a reserved name: it is sent as `temp_`.
+    expect(created[2]).toEqual({
+      DatasetName: forecastNameOf("rts"),
+      Domain: "CUSTOM",
+      DatasetType: "RELATED_TIME_SERIES",
+      DataFrequency: "D",
+      Schema: {
+        Attributes: [
+          { AttributeName: "item_id", AttributeType: "string" },
+          { AttributeName: "timestamp", AttributeType: "timestamp" },
+          { AttributeName: "rain", AttributeType: "float" },
+          { AttributeName: "temp_", AttributeType: "float" },
+        ],
+      },
+    });
+    expect(inputs(CreateDatasetGroupCommand)[0].DatasetArns).toEqual([
+      dsName("ds"),
+      dsName("md"),
+      dsName("rts"),
+    ]);
+    const imports = inputs(CreateDatasetImportJobCommand);
+    expect(imports.map((i) => [i.DatasetArn, i.DataSource.S3Config.Path, i.TimestampFormat])).toEqual([
+      [dsName("ds"), `s3://myriad-bucket/${PREFIX}import.csv`, "yyyy-MM-dd HH:mm:ss"],
+      [dsName("md"), `s3://myriad-bucket/${PREFIX}metadata.csv`, undefined],
+      [dsName("rts"), `s3://myriad-bucket/${PREFIX}related.csv`, "yyyy-MM-dd HH:mm:ss"],
+    ]);
+
+    // Every customer is in the item metadata; an attribute it lacks is `_missing`.
+    expect(await text(store, `${PREFIX}metadata.csv`)).toBe(
+      "c1,north,home\nc2,north,_missing\nc3,south,shop\nc4,east,_missing\n",
+    );
+    // north's weather for c1 and c2, south's for c3, each from its first target step to the
+    // dataset's last (5 January) plus the 2-step horizon. The unknown temp of 3 January is an
+    // empty cell for Forecast's mean fill, except where it is c2's first step: Forecast has no
+    // front fill, so the first known value is written. Before south's first reading (c3 on 1
+    // January) rain (a sum) is 0 and temp the first known value. c4 (east) has no weather.
+    expect((await text(store, `${PREFIX}related.csv`)).split("\n")).toEqual([
+      "c1,2024-01-01 00:00:00,0,1",
+      "c1,2024-01-02 00:00:00,0.5,2",
+      "c1,2024-01-03 00:00:00,1,",
+      "c1,2024-01-04 00:00:00,0,4",
+      "c1,2024-01-05 00:00:00,0,5",
+      "c1,2024-01-06 00:00:00,2,6",
+      "c1,2024-01-07 00:00:00,0,7",
+      "c2,2024-01-03 00:00:00,1,4",
+      "c2,2024-01-04 00:00:00,0,4",
+      "c2,2024-01-05 00:00:00,0,5",
+      "c2,2024-01-06 00:00:00,2,6",
+      "c2,2024-01-07 00:00:00,0,7",
+      "c3,2024-01-01 00:00:00,0,20",
+      "c3,2024-01-02 00:00:00,0,20",
+      "c3,2024-01-03 00:00:00,1,30",
+      "c3,2024-01-04 00:00:00,0,40",
+      "c3,2024-01-05 00:00:00,1,50",
+      "c3,2024-01-06 00:00:00,0,60",
+      "c3,2024-01-07 00:00:00,1,70",
+      "",
+    ]);
+    expect((await text(store, `${PREFIX}import.csv`)).split("\n")[0]).toBe("c1,2024-01-01 00:00:00,11");
+
+    expect(inputs(CreateAutoPredictorCommand)[0].DataConfig).toEqual({
+      DatasetGroupArn: `${ACCOUNT}:dataset-group/${forecastNameOf("dsg")}`,
+      AttributeConfigs: [
+        {
+          AttributeName: "rain",
+          Transformations: { middlefill: "zero", backfill: "zero", futurefill: "zero" },
+        },
+        {
+          AttributeName: "temp_",
+          Transformations: { middlefill: "mean", backfill: "mean", futurefill: "mean" },
+        },
+      ],
+    });
+
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(results[3]).toMatchObject({
+      customerId: "c4",
+      error: expect.stringMatching(/left out of the related time series, where rain, temp does not cover/),
+    });
+    const state = JSON.parse(await text(store, `${PREFIX}state.json`));
+    expect(state.drivers).toEqual({
+      metadata: {
+        attributes: [
+          { name: "region", attribute: "region" },
+          { name: "segment", attribute: "segment" },
+        ],
+        dropped: [],
+      },
+      related: {
+        fields: [
+          { name: "rain", attribute: "rain", fill: "zero" },
+          { name: "temp", attribute: "temp_", fill: "mean" },
+        ],
+        dropped: [],
+        leftOut: { c4: ["rain", "temp"] },
+      },
+    });
+  });
+
+  it("creates the predictor only when all three imports are ACTIVE", async () => {
+    // CreateDatasetImportJob / DescribeDatasetImportJob: an import is usable once ACTIVE;
+    // CreateAutoPredictor trains on the dataset group's data, so the fake refuses it
+    // (ResourceInUseException) while any import of the group is in progress.
+    const { store, jobs } = await storeWithDrivers();
+    const fake = fakeForecast(store, { TARGET_TIME_SERIES: 1, ITEM_METADATA: 2, RELATED_TIME_SERIES: 4 });
+    await backend(store).train(jobs);
+
+    const calls = forecast.calls().map((c) => c.args[0]);
+    const predictorAt = calls.findIndex((c) => c instanceof CreateAutoPredictorCommand);
+    const describes = calls
+      .map((c, at) => ({ c, at }))
+      .filter(({ c }) => c instanceof DescribeDatasetImportJobCommand);
+    expect(describes.at(-1)!.at).toBeLessThan(predictorAt);
+    const byType = (type: Kind) =>
+      describes.filter(
+        ({ c }) =>
+          fake.imports.get((c.input as { DatasetImportJobArn: string }).DatasetImportJobArn)?.type === type,
+      ).length;
+    // Polled in order each round, until each is ACTIVE: the related import is the last.
+    expect(byType("RELATED_TIME_SERIES")).toBe(5);
+    expect([...fake.imports.values()].every((job) => job.active)).toBe(true);
+    expect(forecast.commandCalls(CreateAutoPredictorCommand)).toHaveLength(1);
+  });
+
+  it("resumes from the saved ARNs after TrainingPending and after a service error, creating nothing twice", async () => {
+    // CreateDataset, CreateDatasetGroup and CreateDatasetImportJob each create a new resource
+    // (a second call with the same name fails with ResourceAlreadyExistsException), so a
+    // retried Train must go on from state.json.
+    const { store, jobs } = await storeWithDrivers();
+    // LimitExceededException (limits.html: at most 3 parallel CreateDatasetImportJob tasks) on
+    // the related import the first time.
+    const limit = new ServiceError("LimitExceededException", "too many running imports");
+    fakeForecast(store, { RELATED_TIME_SERIES: 2 }, new Map([[forecastNameOf("rtsimp"), limit]]));
+
+    await expect(backend(store, 0).train(jobs)).rejects.toMatchObject({ name: "LimitExceededException" });
+    const saved = JSON.parse(await text(store, `${PREFIX}state.json`));
+    expect(saved).toMatchObject({
+      datasetArn: dsName("ds"),
+      metadataDatasetArn: dsName("md"),
+      relatedDatasetArn: dsName("rts"),
+      datasetGroupArn: `${ACCOUNT}:dataset-group/${forecastNameOf("dsg")}`,
+      importJobArn: expect.stringContaining("_imp"),
+      metadataImportJobArn: expect.stringContaining("_mdimp"),
+    });
+    expect(saved.relatedImportJobArn).toBeUndefined();
+
+    const pending: string[] = [];
+    for (;;) {
+      const out = await backend(store, 0)
+        .train(jobs)
+        .catch((e: Error) => e);
+      if (!(out instanceof Error)) {
+        expect(out.filter((r) => r.ok)).toHaveLength(3);
+        break;
+      }
+      expect(out.name).toBe("TrainingPending");
+      pending.push(out.message);
+      expect(pending.length).toBeLessThan(10);
+    }
+    expect(pending[0]).toBe(
+      `${ACCOUNT}:dataset-import-job/${forecastNameOf("rts")}/${forecastNameOf("rtsimp")} is still in progress`,
+    );
+    expect(forecast.commandCalls(CreateDatasetCommand)).toHaveLength(3);
+    expect(forecast.commandCalls(CreateDatasetGroupCommand)).toHaveLength(1);
+    // Three imports plus the one refused.
+    expect(forecast.commandCalls(CreateDatasetImportJobCommand)).toHaveLength(4);
+    expect(forecast.commandCalls(CreateAutoPredictorCommand)).toHaveLength(1);
+  });
+
+  it("without drivers makes exactly the calls it made before drivers were sent", async () => {
+    // The calls and requests recorded from the backend before this change (CreateDataset →
+    // CreateDatasetGroup with one DatasetArn → one import → CreateAutoPredictor without
+    // AttributeConfigs → forecast → export).
+    allActive();
+    const store = new MemoryObjectStore(4096);
+    const jobs = jobsFor("sales", ["c1", "c2"]).map((j) => ({
+      ...j,
+      holidays: { countries: ["US"], dates: [] },
+    }));
+    await store.put(jobs[0].dataKey, hourlyCsv(14));
+    await store.put(jobs[1].dataKey, hourlyCsv(2));
+    // Drivers that reach no customer of the run: metadata of others, weather that ended in 2023.
+    await store.put("raw/sales/metadata.csv", "customer_id,region\nc9,north\n");
+    await ingestMetadata(store, "sales", "raw/sales/metadata.csv", { quarantineTag: "m", now: NOW });
+    await store.put("raw/sales/related/weather.csv", "timestamp,customer_id,temp\n2023-12-31,c1,3\n");
+    await ingestRelated(store, "sales", "weather", "raw/sales/related/weather.csv", {
+      frequency: "H",
+      quarantineTag: "w",
+      now: NOW,
+    });
+    await backend(store).train(jobs);
+
+    expect(forecast.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      "CreateDatasetCommand",
+      "CreateDatasetGroupCommand",
+      "CreateDatasetImportJobCommand",
+      "DescribeDatasetImportJobCommand",
+      "DescribeDatasetImportJobCommand",
+      "CreateAutoPredictorCommand",
+      "DescribeAutoPredictorCommand",
+      "CreateForecastCommand",
+      "DescribeForecastCommand",
+      "CreateForecastExportJobCommand",
+      "DescribeForecastExportJobCommand",
+      "GetAccuracyMetricsCommand",
+    ]);
+    expect(input(CreateDatasetGroupCommand)).toEqual({
+      DatasetGroupName: forecastNameOf("dsg"),
+      Domain: "CUSTOM",
+      DatasetArns: [ARN("dataset")],
+    });
+    expect(input(CreateDatasetImportJobCommand)).toEqual({
+      DatasetImportJobName: forecastNameOf("imp"),
+      DatasetArn: ARN("dataset"),
+      DataSource: {
+        S3Config: {
+          Path: `s3://myriad-bucket/${PREFIX}import.csv`,
+          RoleArn: "arn:aws:iam::123456789012:role/forecast",
+        },
+      },
+      TimestampFormat: "yyyy-MM-dd HH:mm:ss",
+      Format: "CSV",
+    });
+    expect(input(CreateAutoPredictorCommand)).toEqual({
+      PredictorName: forecastNameOf("pred"),
+      ForecastHorizon: 24,
+      ForecastTypes: ["0.10", "0.50", "0.90", "mean"],
+      ForecastFrequency: "H",
+      DataConfig: {
+        DatasetGroupArn: ARN("dataset-group"),
+        AdditionalDatasets: [{ Name: "holiday", Configuration: { CountryCode: ["US"] } }],
+      },
+      OptimizationMetric: "AverageWeightedQuantileLoss",
+    });
+    expect(await store.get(`${PREFIX}metadata.csv`)).toBeUndefined();
+    expect(await store.get(`${PREFIX}related.csv`)).toBeUndefined();
+  });
+
+  it("carries on with the target alone when its dataset group was created before drivers were sent", async () => {
+    // A dataset group's datasets are fixed here at CreateDatasetGroup: a run resumed from a
+    // state.json written before this change does not add datasets to its group.
+    allActive();
+    const { store, jobs } = await storeWithDrivers();
+    await store.put(
+      `${PREFIX}state.json`,
+      JSON.stringify({ datasetArn: ARN("dataset"), datasetGroupArn: ARN("dataset-group") }),
+    );
+    await backend(store).train(jobs);
+    expect(forecast.commandCalls(CreateDatasetCommand)).toHaveLength(0);
+    expect(forecast.commandCalls(CreateDatasetImportJobCommand)).toHaveLength(1);
+    expect(input(CreateAutoPredictorCommand).DataConfig.AttributeConfigs).toBeUndefined();
+    expect(JSON.parse(await text(store, `${PREFIX}state.json`)).drivers).toEqual({});
+  });
+
+  it("fails before creating anything when no customer has every related field over the horizon", async () => {
+    // related-time-series-datasets.html: one schema for every item, and the model and forecasts
+    // are limited to the items of the related time series.
+    const { store, jobs } = await storeWithDrivers();
+    await store.put(
+      "raw/sales/related/promo.csv",
+      "timestamp,customer_id,promo\n2024-01-01,c4,1\n2024-01-06,c4,0\n2024-01-07,c4,0\n",
+    );
+    await ingestRelated(store, "sales", "promo", "raw/sales/related/promo.csv", {
+      frequency: "D",
+      quarantineTag: "p",
+      now: NOW,
+    });
+    // Only c4 has promo over the horizon, and c4 has no weather.
+    fakeForecast(store);
+    await expect(backend(store).train(jobs)).rejects.toThrow(/no customer has all of promo, rain, temp/);
+    expect(forecast.calls()).toHaveLength(0);
+  });
+});
+
+describe("Forecast attribute names and limits", () => {
+  it("makes valid, unreserved, unique attribute names", () => {
+    // API_SchemaAttribute: AttributeName ^[a-zA-Z][a-zA-Z0-9_]*, 1–63 characters;
+    // reserved-field-names.html: names Forecast reserves cannot be schema fields.
+    const taken = new Set<string>();
+    const names = [
+      "temperature",
+      "temp",
+      "Rain (mm)",
+      "rain-mm",
+      "2nd_shift",
+      "item_id",
+      "Value",
+      "x".repeat(80),
+    ];
+    const mapped = names.map((n) => forecastAttributeName(n, taken));
+    expect(mapped.slice(0, 7)).toEqual([
+      "temperature",
+      "temp_",
+      "rain_mm",
+      "rain_mm_2",
+      "f_2nd_shift",
+      "item_id_",
+      "value_",
+    ]);
+    for (const m of mapped) expect(m).toMatch(ATTRIBUTE_NAME);
+  });
+
+  it("sends at most 9 metadata attributes, in name order", () => {
+    // limits.html: "Maximum number of columns in an item metadata dataset: 10", item_id included.
+    const attributes = Array.from({ length: 12 }, (_, i) => `a${String(i + 1).padStart(2, "0")}`);
+    const metadata = {
+      attributes,
+      customers: { c1: Object.fromEntries(attributes.map((a) => [a, "x"])) },
+      updatedAt: null,
+    };
+    const plan = planMetadata(metadata, ["c1", "c2"], new Set());
+    expect(plan?.attributes.map((a) => a.attribute)).toEqual(attributes.slice(0, MAX_METADATA_ATTRIBUTES));
+    expect(plan?.dropped).toEqual(["a10", "a11", "a12"]);
+    expect(planMetadata(metadata, ["c2"], new Set())).toBeUndefined();
   });
 });

@@ -12,11 +12,25 @@ import {
   type ForecastClient,
   GetAccuracyMetricsCommand,
 } from "@aws-sdk/client-forecast";
+import { loadDatasetDrivers } from "@myriad/core/drivers/customer-drivers";
 import { saveArtifact } from "@myriad/core/forecasting/run-train-job";
 import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
 import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
+import { stepsBetween } from "@myriad/core/series/frequency";
 import { createHash } from "node:crypto";
+import {
+  type CustomerGrid,
+  type DriverPlan,
+  forecastTimestamp,
+  metadataRow,
+  metadataSchema,
+  planMetadata,
+  planRelated,
+  relatedAttributeConfigs,
+  relatedRows,
+  relatedSchema,
+} from "./forecast-drivers.ts";
 import {
   accuracyToMetrics,
   type ExportRow,
@@ -42,14 +56,28 @@ export interface ForecastTrainingOptions {
 
 /** ARNs of what this run created so far: `training/<dataset>/<version>/forecast/state.json`. */
 export interface ForecastProgress {
+  /** The TARGET_TIME_SERIES dataset and its import. */
   datasetArn?: string;
   datasetGroupArn?: string;
   importJobArn?: string;
+  /** The ITEM_METADATA dataset and its import, when `drivers.metadata` is set. */
+  metadataDatasetArn?: string;
+  metadataImportJobArn?: string;
+  /** The RELATED_TIME_SERIES dataset and its import, when `drivers.related` is set. */
+  relatedDatasetArn?: string;
+  relatedImportJobArn?: string;
   predictorArn?: string;
   forecastArn?: string;
   exportJobArn?: string;
-  /** Per customer: first timestamp and points imported, for the artifacts. */
-  imported?: Record<string, { first: string; points: number }>;
+  /** Per customer: first and last timestamp and points imported, for the artifacts and drivers. */
+  imported?: Record<string, { first: string; last?: string; points: number }>;
+  /**
+   * What the run sends besides the target (see forecast-drivers.ts), decided once with its files
+   * written, before the first dataset is created: a retried Train sends the same even when the
+   * drivers changed meanwhile. `{}` for a run whose dataset group was created before drivers
+   * were sent: that run carries on with its target alone.
+   */
+  drivers?: DriverPlan;
 }
 
 /** Forecast frequencies: Myriad's, less `Q`, which Amazon Forecast does not have. */
@@ -69,23 +97,6 @@ export function forecastName(dataset: string, version: string, suffix: string): 
   return `myriad_${slug}_${hash}_${suffix}`;
 }
 
-/**
- * The `forecast` backend: Amazon Forecast's AutoPredictor for one dataset version.
- *
- * **Amazon Forecast is closed to new AWS customers** (existing customers keep it); SageMaker
- * is Myriad's default AWS backend and this one exists for accounts that already use Forecast.
- *
- * Steps, each created once and polled until ACTIVE: CreateDataset (TARGET_TIME_SERIES:
- * item_id, timestamp, target_value) → CreateDatasetGroup → CreateDatasetImportJob (every
- * customer's `data.csv` concatenated into one headerless CSV) → CreateAutoPredictor
- * (ForecastHorizon = the dataset's horizon, ForecastTypes = its quantiles, plus `mean` when
- * there is room: Forecast takes at most five; the dataset's holidays as Forecast's Holidays
- * featurization) → CreateForecast → CreateForecastExportJob.
- * Progress (the ARNs) is saved in the bucket after every create, so a retried Train resumes
- * instead of recreating. Training takes hours: a call that runs past `waitMs` throws
- * TransientError and the next call carries on. Then GetAccuracyMetrics and the export become
- * one artifact per customer (see forecast-export.ts for the mapping).
- */
 /** Frequencies Forecast's holiday featurization accepts: from 5 minutes to a month. */
 const HOLIDAY_FREQUENCIES = new Set(["5min", "10min", "15min", "30min", "H", "D", "W", "M"]);
 
@@ -105,6 +116,33 @@ export function holidayFeaturization(
   };
 }
 
+/**
+ * The `forecast` backend: Amazon Forecast's AutoPredictor for one dataset version.
+ *
+ * **Amazon Forecast is closed to new AWS customers** (existing customers keep it); SageMaker
+ * is Myriad's default AWS backend and this one exists for accounts that already use Forecast.
+ *
+ * First the import files are written under `training/<dataset>/<version>/forecast/`: every
+ * customer's `data.csv` concatenated into one headerless `import.csv`, and from the dataset's
+ * drivers (`drivers/<dataset>/`) `metadata.csv` and `related.csv` when there is something to
+ * send (see forecast-drivers.ts for that mapping: which attributes and fields, their names,
+ * customers left out of the related series, missing values).
+ *
+ * Then these steps, each created once: CreateDataset (TARGET_TIME_SERIES: item_id, timestamp,
+ * target_value; with drivers also ITEM_METADATA: item_id + one string attribute per metadata
+ * attribute, and RELATED_TIME_SERIES: item_id, timestamp + one float attribute per related
+ * field) → CreateDatasetGroup (with every dataset's ARN) → CreateDatasetImportJob, one per
+ * dataset, polled until every import is ACTIVE → CreateAutoPredictor (ForecastHorizon = the
+ * dataset's horizon, ForecastTypes = its quantiles, plus `mean` when there is room: Forecast
+ * takes at most five; the dataset's holidays as Forecast's Holidays featurization; the related
+ * fields' filling as AttributeConfigs) → CreateForecast → CreateForecastExportJob, each polled
+ * until ACTIVE. Without drivers the calls are the same as with the target alone.
+ * Progress (the ARNs) is saved in the bucket after every create, so a retried Train resumes
+ * instead of recreating. Training takes hours: a call that runs past `waitMs` throws
+ * TransientError and the next call carries on. Then GetAccuracyMetrics and the export become
+ * one artifact per customer (see forecast-export.ts for the mapping); a customer without an
+ * exported forecast fails, with the reason when it was left out of the related series.
+ */
 export class ForecastTrainingBackend implements TrainingBackend {
   readonly #forecast: ForecastSlice;
   readonly #store: ObjectStore;
@@ -148,9 +186,24 @@ export class ForecastTrainingBackend implements TrainingBackend {
     const { dataset, version, frequency, horizon, quantiles } = jobs[0];
     const name = (suffix: string) => forecastName(dataset, version, suffix);
     const save = () => this.#store.put(stateKey, JSON.stringify(p), "application/json");
-    const base = `s3://${this.#o.bucket}/${trainingPrefix(dataset, version)}forecast/`;
+    const prefix = `${trainingPrefix(dataset, version)}forecast/`;
+    const base = `s3://${this.#o.bucket}/${prefix}`;
     const role = this.#o.roleArn;
     const types = [...quantiles.map(forecastType), ...(quantiles.length < 5 ? ["mean"] : [])];
+    const importFrom = (file: string) => ({ S3Config: { Path: `${base}${file}`, RoleArn: role } });
+
+    if (!p.drivers) {
+      if (p.datasetGroupArn) {
+        // A run whose dataset group was created before drivers were sent: the target alone.
+        p.imported ??= await this.#writeImport(jobs, `${prefix}import.csv`);
+        p.drivers = {};
+      } else {
+        p.imported = await this.#writeImport(jobs, `${prefix}import.csv`);
+        p.drivers = await this.#writeDrivers(jobs, p.imported, prefix);
+      }
+      await save();
+    }
+    const { metadata, related } = p.drivers;
 
     if (!p.datasetArn) {
       const out = await this.#forecast.send(
@@ -171,24 +224,52 @@ export class ForecastTrainingBackend implements TrainingBackend {
       p.datasetArn = out.DatasetArn;
       await save();
     }
+    if (metadata && !p.metadataDatasetArn) {
+      const out = await this.#forecast.send(
+        new CreateDatasetCommand({
+          DatasetName: name("md"),
+          Domain: "CUSTOM",
+          DatasetType: "ITEM_METADATA",
+          Schema: metadataSchema(metadata),
+        }),
+      );
+      p.metadataDatasetArn = out.DatasetArn;
+      await save();
+    }
+    if (related && !p.relatedDatasetArn) {
+      const out = await this.#forecast.send(
+        new CreateDatasetCommand({
+          DatasetName: name("rts"),
+          Domain: "CUSTOM",
+          DatasetType: "RELATED_TIME_SERIES",
+          DataFrequency: frequency,
+          Schema: relatedSchema(related),
+        }),
+      );
+      p.relatedDatasetArn = out.DatasetArn;
+      await save();
+    }
     if (!p.datasetGroupArn) {
       const out = await this.#forecast.send(
         new CreateDatasetGroupCommand({
           DatasetGroupName: name("dsg"),
           Domain: "CUSTOM",
-          DatasetArns: [p.datasetArn!],
+          DatasetArns: [
+            p.datasetArn!,
+            ...(metadata ? [p.metadataDatasetArn!] : []),
+            ...(related ? [p.relatedDatasetArn!] : []),
+          ],
         }),
       );
       p.datasetGroupArn = out.DatasetGroupArn;
       await save();
     }
     if (!p.importJobArn) {
-      p.imported = await this.#writeImport(jobs, `${trainingPrefix(dataset, version)}forecast/import.csv`);
       const out = await this.#forecast.send(
         new CreateDatasetImportJobCommand({
           DatasetImportJobName: name("imp"),
           DatasetArn: p.datasetArn,
-          DataSource: { S3Config: { Path: `${base}import.csv`, RoleArn: role } },
+          DataSource: importFrom("import.csv"),
           TimestampFormat: "yyyy-MM-dd HH:mm:ss",
           Format: "CSV",
         }),
@@ -196,10 +277,43 @@ export class ForecastTrainingBackend implements TrainingBackend {
       p.importJobArn = out.DatasetImportJobArn;
       await save();
     }
-    const importJob = await this.#forecast.send(
-      new DescribeDatasetImportJobCommand({ DatasetImportJobArn: p.importJobArn }),
-    );
-    if (!this.#active("dataset import", importJob.Status, importJob.Message)) return p.importJobArn;
+    if (metadata && !p.metadataImportJobArn) {
+      const out = await this.#forecast.send(
+        new CreateDatasetImportJobCommand({
+          DatasetImportJobName: name("mdimp"),
+          DatasetArn: p.metadataDatasetArn,
+          DataSource: importFrom("metadata.csv"),
+          Format: "CSV",
+        }),
+      );
+      p.metadataImportJobArn = out.DatasetImportJobArn;
+      await save();
+    }
+    if (related && !p.relatedImportJobArn) {
+      const out = await this.#forecast.send(
+        new CreateDatasetImportJobCommand({
+          DatasetImportJobName: name("rtsimp"),
+          DatasetArn: p.relatedDatasetArn,
+          DataSource: importFrom("related.csv"),
+          TimestampFormat: "yyyy-MM-dd HH:mm:ss",
+          Format: "CSV",
+        }),
+      );
+      p.relatedImportJobArn = out.DatasetImportJobArn;
+      await save();
+    }
+    // The predictor trains on what the group's datasets hold: every import must be ACTIVE.
+    const imports = [
+      { what: "dataset import", arn: p.importJobArn },
+      ...(metadata ? [{ what: "item metadata import", arn: p.metadataImportJobArn }] : []),
+      ...(related ? [{ what: "related time series import", arn: p.relatedImportJobArn }] : []),
+    ];
+    for (const { what, arn } of imports) {
+      const job = await this.#forecast.send(
+        new DescribeDatasetImportJobCommand({ DatasetImportJobArn: arn }),
+      );
+      if (!this.#active(what, job.Status, job.Message)) return arn;
+    }
 
     if (!p.predictorArn) {
       const out = await this.#forecast.send(
@@ -211,6 +325,7 @@ export class ForecastTrainingBackend implements TrainingBackend {
           DataConfig: {
             DatasetGroupArn: p.datasetGroupArn,
             ...holidayFeaturization(jobs[0].holidays, frequency),
+            ...(related ? { AttributeConfigs: relatedAttributeConfigs(related) } : {}),
           },
           OptimizationMetric: "AverageWeightedQuantileLoss",
         }),
@@ -280,21 +395,74 @@ export class ForecastTrainingBackend implements TrainingBackend {
         const lines = new TextDecoder().decode(bytes).split("\n").slice(1);
         let out = "";
         let points = 0;
-        let first: string | undefined;
+        let first: number | undefined;
+        let last = 0;
         for (const line of lines) {
           const comma = line.indexOf(",");
           if (comma < 0) continue;
-          const iso = new Date(line.slice(0, comma)).toISOString();
-          first ??= iso;
-          out += `${job.customerId},${iso.slice(0, 10)} ${iso.slice(11, 19)},${line.slice(comma + 1)}\n`;
+          const t = Date.parse(line.slice(0, comma));
+          first ??= t;
+          last = t;
+          out += `${job.customerId},${forecastTimestamp(t)},${line.slice(comma + 1)}\n`;
           points++;
         }
-        if (first) imported[job.customerId] = { first, points };
+        if (first !== undefined) {
+          const iso = (t: number) => new Date(t).toISOString();
+          imported[job.customerId] = { first: iso(first), last: iso(last), points };
+        }
         yield encoder.encode(out);
       }
     }
     await store.putStream(key, rows(), "text/csv");
     return imported;
+  }
+
+  /**
+   * The dataset's item metadata and related series as `metadata.csv` and `related.csv` beside
+   * the target's import, for the customers imported; the plan says what was written. Related
+   * fields are laid on each customer's grid from its first step to the run's last, plus the
+   * horizon (Forecast forecasts every item from the end of the whole target dataset).
+   */
+  async #writeDrivers(
+    jobs: TrainJob[],
+    imported: NonNullable<ForecastProgress["imported"]>,
+    prefix: string,
+  ): Promise<DriverPlan> {
+    const { dataset, frequency, horizon, related: config } = jobs[0];
+    const ids = jobs.map((j) => j.customerId).filter((id) => imported[id] !== undefined);
+    if (ids.length === 0) return {};
+    const drivers = await loadDatasetDrivers(this.#store, dataset);
+    const end = ids.reduce(
+      (max, id) => Math.max(max, Date.parse(imported[id].last ?? imported[id].first)),
+      0,
+    );
+    const customers: CustomerGrid[] = ids.map((id) => {
+      const start = Date.parse(imported[id].first);
+      const length = stepsBetween(start, end, frequency) + 1;
+      return { id, grid: { frequency, start, length, horizon, related: config } };
+    });
+    const taken = new Set<string>();
+    const plan: DriverPlan = {};
+    const metadata = planMetadata(drivers.metadata, ids, taken);
+    if (metadata) {
+      const rows = ids.map((id) => metadataRow(metadata, drivers.metadata, id)).join("");
+      await this.#store.put(`${prefix}metadata.csv`, rows, "text/csv");
+      plan.metadata = metadata;
+    }
+    const related = planRelated(drivers, customers, config, taken);
+    if (related) {
+      const encoder = new TextEncoder();
+      async function* rows() {
+        for (const customer of customers) {
+          if (related!.leftOut[customer.id] === undefined) {
+            yield encoder.encode(relatedRows(drivers, customer, related!));
+          }
+        }
+      }
+      await this.#store.putStream(`${prefix}related.csv`, rows(), "text/csv");
+      plan.related = related;
+    }
+    return plan;
   }
 
   async #collect(jobs: TrainJob[], p: ForecastProgress): Promise<TrainResult[]> {
@@ -315,10 +483,15 @@ export class ForecastTrainingBackend implements TrainingBackend {
         const rows = byItem.get(job.customerId);
         const imported = p.imported?.[job.customerId];
         if (!rows || rows.length === 0 || !imported) {
+          const lacking = p.drivers?.related?.leftOut[job.customerId];
           return {
             ok: false,
             customerId: job.customerId,
-            error: "Amazon Forecast exported no forecast for this customer",
+            error:
+              "Amazon Forecast exported no forecast for this customer" +
+              (lacking
+                ? `: it was left out of the related time series, where ${lacking.join(", ")} does not cover the forecast horizon (Forecast trains and forecasts only the items of its related time series)`
+                : ""),
           };
         }
         try {
