@@ -140,6 +140,31 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_forecast_monitoring": {
+    async up(db: Kysely<unknown>) {
+      // One row per customer and version: its published forecast against the actuals that came
+      // later, scored again (replaced) as more of its horizon arrives.
+      await db.schema
+        .createTable("forecast_accuracy")
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("customer_id", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("from_ts", "timestamptz", (c) => c.notNull())
+        .addColumn("to_ts", "timestamptz", (c) => c.notNull())
+        .addColumn("points", "integer", (c) => c.notNull())
+        .addColumn("wape", "double precision")
+        .addColumn("mase", "double precision")
+        .addColumn("wql", "double precision")
+        .addColumn("coverage", "double precision")
+        .addColumn("backtest_wql", "double precision")
+        .addColumn("scored_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("forecast_accuracy_pk", ["dataset", "customer_id", "version"])
+        .execute();
+      // The latest drift verdict of the customer's model: {flagged, reason, version, at}.
+      await db.schema.alterTable("customers").addColumn("drift", "jsonb").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

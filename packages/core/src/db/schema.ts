@@ -26,6 +26,31 @@ export interface CustomersTable {
   last_ts: Timestamp | null;
   points: number;
   updated_at: DefaultTimestamp;
+  /** The latest drift verdict of its model (forecast monitoring); null until one was scored. */
+  drift: ColumnType<DriftState | null, string | null | undefined, string | null>;
+}
+
+export interface DriftState {
+  flagged: boolean;
+  reason: string;
+  version: string;
+  at: string;
+}
+
+export interface ForecastAccuracyTable {
+  dataset: string;
+  customer_id: string;
+  version: string;
+  run_id: string;
+  from_ts: Timestamp;
+  to_ts: Timestamp;
+  points: number;
+  wape: number | null;
+  mase: number | null;
+  wql: number | null;
+  coverage: number | null;
+  backtest_wql: number | null;
+  scored_at: DefaultTimestamp;
 }
 
 export const RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"] as const;
@@ -107,9 +132,11 @@ export interface Database {
   models: ModelsTable;
   forecasts: ForecastsTable;
   api_keys: ApiKeysTable;
+  forecast_accuracy: ForecastAccuracyTable;
 }
 
 export type Run = Selectable<RunsTable>;
 export type RunEvent = Selectable<RunEventsTable>;
 export type ModelRow = Selectable<ModelsTable>;
 export type ForecastRow = Selectable<ForecastsTable>;
+export type ForecastAccuracyRow = Selectable<ForecastAccuracyTable>;

@@ -57,7 +57,12 @@ export function planBacktest(
  * fit on and holds a holiday step; undefined when the windows from `before` on already hold
  * one, or no such window exists.
  */
-function holidayWindow(holiday: ArrayLike<number>, before: number, h: number, minTrain: number): number | undefined {
+function holidayWindow(
+  holiday: ArrayLike<number>,
+  before: number,
+  h: number,
+  minTrain: number,
+): number | undefined {
   for (let i = before; i < holiday.length; i++) if (holiday[i] === 1) return undefined;
   for (let i = before - 1; i >= minTrain; i--) {
     if (holiday[i] !== 1) continue;

@@ -1,10 +1,12 @@
-import { packArtifact } from "../artifact/archive.ts";
+import { packArtifact, unpackArtifact } from "../artifact/archive.ts";
 import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { seriesFromCsv } from "../series/series.ts";
+import { seasonalPeriods } from "../series/frequency.ts";
+import { type RegularSeries, seriesFromCsv } from "../series/series.ts";
 import { jobDrivers } from "./job-drivers.ts";
+import { judgeDrift, realisedAccuracy } from "./monitoring.ts";
 import { trainCustomer } from "./train-customer.ts";
-import type { TrainJob, TrainResult } from "./train-job.ts";
+import type { Monitoring, TrainJob, TrainResult } from "./train-job.ts";
 
 /**
  * Trains one customer end to end: reads its series from the store, fits, writes its artifact.
@@ -12,14 +14,45 @@ import type { TrainJob, TrainResult } from "./train-job.ts";
  */
 export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<TrainResult> {
   const started = performance.now();
+  let monitoring: Monitoring | undefined;
   try {
     const bytes = await store.get(job.dataKey);
     if (!bytes) throw new Error(`no series at ${job.dataKey}`);
     const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
+    monitoring = await monitor(store, job, series);
     const drivers = await jobDrivers(store, job, series);
-    return await saveArtifact(store, job, trainCustomer(series, job, new Date(), drivers), started);
+    const result = await saveArtifact(store, job, trainCustomer(series, job, new Date(), drivers), started);
+    return monitoring ? { ...result, monitoring } : result;
   } catch (e) {
-    return { ok: false, customerId: job.customerId, error: (e as Error).message };
+    return {
+      ok: false,
+      customerId: job.customerId,
+      error: (e as Error).message,
+      ...(monitoring ? { monitoring } : {}),
+    };
+  }
+}
+
+/**
+ * The previous version's published forecast scored against the actuals that arrived since.
+ * Best effort: monitoring never fails a customer's training, and a store that cannot reach the
+ * previous artifact (a SageMaker job's channels hold no models) scores nothing.
+ */
+async function monitor(
+  store: ObjectStore,
+  job: TrainJob,
+  series: RegularSeries,
+): Promise<Monitoring | undefined> {
+  if (!job.previous) return undefined;
+  try {
+    const bytes = await store.get(job.previous.modelKey);
+    if (!bytes) return undefined;
+    const previous = await unpackArtifact(bytes);
+    const period = seasonalPeriods(series.frequency, series.values.length)[0] ?? 1;
+    const realised = realisedAccuracy(previous, series, period);
+    return realised && { realised, drift: judgeDrift(realised, previous.horizon) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Frequency } from "../series/frequency.ts";
 import type { CohortProfile, ModelMetrics } from "../models/model.ts";
 import type { Backend } from "../dataset/dataset-config.ts";
 import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
+import type { DriftVerdict, RealisedAccuracy } from "./monitoring.ts";
 
 /** One customer to train, as the Train state hands it to a backend. */
 export interface TrainJob {
@@ -24,6 +25,14 @@ export interface TrainJob {
   related?: RelatedConfig;
   /** Customers like this one, when its history is too short for its own model (cold start). */
   cohort?: CohortProfile;
+  /** The active version before this run, whose published forecast the new actuals score. */
+  previous?: { version: string; modelKey: string };
+}
+
+/** The previous version's forecast against the actuals that arrived since, and the verdict. */
+export interface Monitoring {
+  realised: RealisedAccuracy;
+  drift: DriftVerdict;
 }
 
 export type TrainResult =
@@ -40,5 +49,6 @@ export type TrainResult =
       cohort?: string;
       trainedPoints: number;
       durationMs: number;
+      monitoring?: Monitoring;
     }
-  | { ok: false; customerId: string; error: string };
+  | { ok: false; customerId: string; error: string; monitoring?: Monitoring };

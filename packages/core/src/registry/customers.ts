@@ -50,13 +50,18 @@ export interface CustomerSummary {
   firstTimestamp: string | null;
   lastTimestamp: string | null;
   model: { algorithm: string; version: string; metrics: unknown } | null;
+  /** The latest drift verdict of its model; null until actuals scored a forecast. */
+  drift: { flagged: boolean; reason: string; version: string; at: string } | null;
 }
 
-/** A dataset's customers in id order, with their active model; `search` matches an id prefix. */
+/**
+ * A dataset's customers in id order, with their active model and drift verdict; `search`
+ * matches an id prefix, `flag: "drift"` keeps the customers whose model is flagged.
+ */
 export async function listCustomers(
   db: Db,
   dataset: string,
-  options: { limit: number; cursor?: string; search?: string; customerId?: string },
+  options: { limit: number; cursor?: string; search?: string; customerId?: string; flag?: "drift" },
 ): Promise<{ customers: CustomerSummary[]; nextCursor: string | null }> {
   let q = db
     .selectFrom("customers as c")
@@ -66,9 +71,19 @@ export async function listCustomers(
         .onRef("m.customer_id", "=", "c.customer_id")
         .on("m.active", "=", true),
     )
-    .select(["c.customer_id", "c.points", "c.first_ts", "c.last_ts", "m.algorithm", "m.version", "m.metrics"])
+    .select([
+      "c.customer_id",
+      "c.points",
+      "c.first_ts",
+      "c.last_ts",
+      "c.drift",
+      "m.algorithm",
+      "m.version",
+      "m.metrics",
+    ])
     .where("c.dataset", "=", dataset)
     .orderBy("c.customer_id");
+  if (options.flag === "drift") q = q.where(sql<boolean>`(c.drift->>'flagged')::boolean`, "=", true);
   if (options.customerId !== undefined) q = q.where("c.customer_id", "=", options.customerId);
   if (options.search) q = q.where("c.customer_id", "like", `${options.search.replace(/[\\%_]/g, "\\$&")}%`);
   if (options.cursor) q = q.where("c.customer_id", ">", decodeCursor(options.cursor)[0]);
@@ -82,6 +97,7 @@ export async function listCustomers(
       lastTimestamp: r.last_ts ? new Date(r.last_ts).toISOString() : null,
       model:
         r.algorithm && r.version ? { algorithm: r.algorithm, version: r.version, metrics: r.metrics } : null,
+      drift: (typeof r.drift === "string" ? JSON.parse(r.drift) : r.drift) ?? null,
     })),
     nextCursor: rows.length > options.limit ? encodeCursor([page[page.length - 1].customer_id]) : null,
   };

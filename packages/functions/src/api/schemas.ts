@@ -64,3 +64,16 @@ export const QuantilesParam = z
   .openapi({ example: "0.1,0.5,0.9", type: "string" });
 
 export const TimestampParam = z.iso.datetime({ offset: true }).optional();
+
+/** A customer's latest drift verdict (forecast monitoring). */
+export const DriftFlag = z
+  .object({ flagged: z.boolean(), reason: z.string(), version: z.string(), at: z.string() })
+  .openapi("DriftFlag", {
+    example: {
+      flagged: true,
+      reason:
+        "version 20261201T000000Z-1a2b3c4d: realised wQL 0.214 over 168 points is 4.1× the backtest's 0.0521 (threshold 2×)",
+      version: "20261201T000000Z-1a2b3c4d",
+      at: "2026-12-08T00:05:00.000Z",
+    },
+  });

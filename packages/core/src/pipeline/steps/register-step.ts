@@ -2,6 +2,8 @@ import type { TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { registerModels } from "../../registry/models.ts";
+import { recordMonitoring } from "../../registry/monitoring.ts";
+import { addRunCounts } from "../../registry/runs.ts";
 import { upsertCustomers } from "../../registry/customers.ts";
 import type { Manifest } from "../manifest.ts";
 import type { PipelineState, RegisterSummary } from "../pipeline-state.ts";
@@ -14,7 +16,8 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T> {
 
 /**
  * Records the dataset's customers and every trained model version in the registry. Versions are
- * registered inactive: Publish activates each one together with its forecast.
+ * registered inactive: Publish activates each one together with its forecast. Also keeps the
+ * forecast monitoring Train measured: the previous versions' realised accuracy and drift flags.
  */
 export async function registerStep(
   ports: { db: Db; store: ObjectStore },
@@ -50,5 +53,12 @@ export async function registerStep(
         : [],
     ),
   );
+  // After upsertCustomers: the drift verdict lands on the customer's row.
+  const monitoring = await recordMonitoring(ports.db, manifest.dataset, state.runId, results);
+  if (monitoring.scored > 0)
+    await addRunCounts(ports.db, state.runId, {
+      forecastsScored: monitoring.scored,
+      driftFlagged: monitoring.flagged,
+    });
   return { registered };
 }

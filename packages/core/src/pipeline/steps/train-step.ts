@@ -4,6 +4,7 @@ import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { TrainingPending, type TrainingBackend } from "../../ports/training-backend.ts";
+import { activeModelsOf } from "../../registry/models.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
 import { coldStartCohorts } from "./cohorts.ts";
@@ -50,6 +51,13 @@ export async function trainStep(
   if (manifest.reforecast)
     return reforecastModels(ports, manifest, version, resultsKey(manifest.dataset, state.runId));
   const cohorts = await coldStartCohorts(ports.store, manifest);
+  // The versions the new actuals score (forecast monitoring): each customer's active one.
+  const active = new Map(
+    (await activeModelsOf(ports.db, manifest.dataset)).map((m) => [
+      m.customer_id,
+      { version: m.version, modelKey: m.artifact_key },
+    ]),
+  );
   const jobs: TrainJob[] = manifest.customers.map((c) => ({
     dataset: manifest.dataset,
     customerId: c.id,
@@ -64,6 +72,7 @@ export async function trainStep(
     ...(manifest.holidays ? { holidays: manifest.holidays } : {}),
     ...(manifest.related ? { related: manifest.related } : {}),
     ...(cohorts.has(c.id) ? { cohort: cohorts.get(c.id) } : {}),
+    ...(active.has(c.id) ? { previous: active.get(c.id) } : {}),
   }));
   let lastReported = 0;
   let results: TrainResult[];

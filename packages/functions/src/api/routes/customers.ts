@@ -3,11 +3,13 @@ import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
 import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
 import { publicationGeneration, readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
+import { listCustomers } from "@myriad/core/registry/customers";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
+import { customerAccuracy } from "@myriad/core/registry/monitoring";
 import { COLD_START_MODEL } from "@myriad/core/forecasting/train-customer";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
 import { ForecastCache } from "../forecast-cache.ts";
-import { CustomerParams, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
+import { CustomerParams, DriftFlag, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const ModelRef = z.object({
@@ -283,6 +285,75 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
             createdAt: new Date(v.created_at).toISOString(),
             metrics: parse(v.metrics),
           })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/customers/{id}/accuracy",
+      summary:
+        "Realised accuracy: each past version's published forecast against the actuals that came later, and the drift verdict",
+      request: { params: CustomerParams },
+      responses: {
+        200: json(
+          z.object({
+            dataset: z.string(),
+            customerId: z.string(),
+            versions: z.array(
+              z.object({
+                version: z.string(),
+                from: z.string(),
+                to: z.string(),
+                points: z.number().int(),
+                wape: z.number().nullable(),
+                mase: z.number().nullable(),
+                wql: z.number().nullable().openapi({ description: "average weighted quantile loss" }),
+                coverage: z
+                  .number()
+                  .nullable()
+                  .openapi({ description: "share inside the outermost quantiles" }),
+                backtestWql: z
+                  .number()
+                  .nullable()
+                  .openapi({ description: "what the version's backtest promised" }),
+              }),
+            ),
+            drift: DriftFlag.nullable(),
+          }),
+          "Accuracy",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { dataset, id } = c.req.valid("param");
+      requireCustomer(c.var.scope, dataset, id);
+      const [page, rows] = await Promise.all([
+        listCustomers(deps.db, dataset, { limit: 1, customerId: id }),
+        customerAccuracy(deps.db, dataset, id),
+      ]);
+      const customer = page.customers[0];
+      if (!customer) throw notFound("customer");
+      return c.json(
+        {
+          dataset,
+          customerId: id,
+          versions: rows.map((r) => ({
+            version: r.version,
+            from: new Date(r.from_ts).toISOString(),
+            to: new Date(r.to_ts).toISOString(),
+            points: Number(r.points),
+            wape: r.wape,
+            mase: r.mase,
+            wql: r.wql,
+            coverage: r.coverage,
+            backtestWql: r.backtest_wql,
+          })),
+          drift: customer.drift,
         },
         200,
       );

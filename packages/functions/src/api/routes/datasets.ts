@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listCustomers, listDatasets } from "@myriad/core/registry/customers";
-import type { AuthEnv } from "../auth.ts";
-import { DatasetParams, ERRORS, json, PageQuery, SearchPrefix } from "../schemas.ts";
+import { fleetSummary } from "@myriad/core/registry/fleet";
+import { type AuthEnv, requireAdmin } from "../auth.ts";
+import { DatasetParams, DriftFlag, ERRORS, json, PageQuery, SearchPrefix } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const CustomerSummary = z
@@ -11,6 +12,7 @@ const CustomerSummary = z
     firstTimestamp: z.string().nullable(),
     lastTimestamp: z.string().nullable(),
     model: z.object({ algorithm: z.string(), version: z.string(), metrics: z.unknown() }).nullable(),
+    drift: DriftFlag.nullable(),
   })
   .openapi("CustomerSummary");
 
@@ -53,8 +55,15 @@ export function datasetRoutes(deps: ApiDeps) {
     createRoute({
       method: "get",
       path: "/v1/datasets/{dataset}/customers",
-      summary: "A dataset's customers with their active model (a customer key sees only itself)",
-      request: { params: DatasetParams, query: PageQuery.extend({ search: SearchPrefix.optional() }) },
+      summary:
+        "A dataset's customers with their active model and drift verdict (a customer key sees only itself); flag=drift lists the flagged",
+      request: {
+        params: DatasetParams,
+        query: PageQuery.extend({
+          search: SearchPrefix.optional(),
+          flag: z.enum(["drift"]).optional().openapi({ description: "only customers whose model drifted" }),
+        }),
+      },
       responses: {
         200: json(
           z.object({ customers: z.array(CustomerSummary), nextCursor: z.string().nullable() }),
@@ -74,6 +83,43 @@ export function datasetRoutes(deps: ApiDeps) {
         customerId: scope.kind === "customer" ? scope.customerId : undefined,
       });
       return c.json(page, 200);
+    },
+  );
+  const Bin = z.object({ from: z.number(), to: z.number().nullable(), customers: z.number().int() });
+  const Ranked = z.object({ customerId: z.string(), wql: z.number(), algorithm: z.string().nullable() });
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/datasets/{dataset}/summary",
+      summary:
+        "The fleet at a glance: algorithm mix, backtest and realised wQL histograms with the worst customers, drift flags (admin keys)",
+      request: { params: DatasetParams },
+      responses: {
+        200: json(
+          z
+            .object({
+              dataset: z.string(),
+              customers: z.number().int(),
+              algorithms: z.array(z.object({ algorithm: z.string(), customers: z.number().int() })),
+              backtest: z.object({ histogram: z.array(Bin), worst: z.array(Ranked) }),
+              realised: z.object({
+                histogram: z.array(Bin),
+                worst: z.array(Ranked),
+                scored: z.number().int().openapi({ description: "customers with a scored forecast" }),
+              }),
+              drift: z.object({ flagged: z.number().int() }),
+              coldStart: z.number().int(),
+            })
+            .openapi("FleetSummary"),
+          "Fleet summary",
+        ),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.var.scope);
+      const { dataset } = c.req.valid("param");
+      return c.json(await fleetSummary(deps.db, dataset), 200);
     },
   );
   return app;

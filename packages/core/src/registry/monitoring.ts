@@ -1,0 +1,112 @@
+import type { DriftState, ForecastAccuracyRow } from "../db/schema.ts";
+import type { TrainResult } from "../forecasting/train-job.ts";
+import type { Db } from "../ports/database.ts";
+
+const CHUNK = 500;
+
+/**
+ * Keeps what a run's training learned about the forecasts already published: each previous
+ * version's realised accuracy (replacing an earlier score of the same version, which saw fewer
+ * of its steps) and each customer's latest drift verdict. Returns how many were flagged.
+ */
+export async function recordMonitoring(
+  db: Db,
+  dataset: string,
+  runId: string,
+  results: TrainResult[],
+): Promise<{ scored: number; flagged: number }> {
+  const scored = results.flatMap((r) =>
+    r.monitoring ? [{ customerId: r.customerId, ...r.monitoring }] : [],
+  );
+  const at = new Date().toISOString();
+  for (let i = 0; i < scored.length; i += CHUNK) {
+    const chunk = scored.slice(i, i + CHUNK);
+    await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto("forecast_accuracy")
+        .values(
+          chunk.map(({ customerId, realised: r }) => ({
+            dataset,
+            customer_id: customerId,
+            version: r.version,
+            run_id: runId,
+            from_ts: r.from,
+            to_ts: r.to,
+            points: r.points,
+            wape: r.wape,
+            mase: r.mase,
+            wql: r.wql,
+            coverage: r.coverage,
+            backtest_wql: r.backtestWql,
+            scored_at: at,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["dataset", "customer_id", "version"]).doUpdateSet((eb) => ({
+            run_id: eb.ref("excluded.run_id"),
+            from_ts: eb.ref("excluded.from_ts"),
+            to_ts: eb.ref("excluded.to_ts"),
+            points: eb.ref("excluded.points"),
+            wape: eb.ref("excluded.wape"),
+            mase: eb.ref("excluded.mase"),
+            wql: eb.ref("excluded.wql"),
+            coverage: eb.ref("excluded.coverage"),
+            backtest_wql: eb.ref("excluded.backtest_wql"),
+            scored_at: eb.ref("excluded.scored_at"),
+          })),
+        )
+        .execute();
+      for (const { customerId, realised, drift } of chunk) {
+        const state: DriftState = { ...drift, version: realised.version, at };
+        await tx
+          .updateTable("customers")
+          .set({ drift: JSON.stringify(state) })
+          .where("dataset", "=", dataset)
+          .where("customer_id", "=", customerId)
+          .execute();
+      }
+    });
+  }
+  return { scored: scored.length, flagged: scored.filter((s) => s.drift.flagged).length };
+}
+
+/** A customer's scored versions, newest forecast first. */
+export async function customerAccuracy(
+  db: Db,
+  dataset: string,
+  customerId: string,
+  limit = 100,
+): Promise<ForecastAccuracyRow[]> {
+  return db
+    .selectFrom("forecast_accuracy")
+    .selectAll()
+    .where("dataset", "=", dataset)
+    .where("customer_id", "=", customerId)
+    .orderBy("from_ts", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** Realised accuracy over a dataset's latest scores: one row per customer, its newest version. */
+export async function datasetAccuracy(db: Db, dataset: string) {
+  const rows = await db
+    .selectFrom("forecast_accuracy")
+    .select([
+      "customer_id",
+      "version",
+      "points",
+      "wape",
+      "mase",
+      "wql",
+      "coverage",
+      "backtest_wql",
+      "from_ts",
+    ])
+    .where("dataset", "=", dataset)
+    .orderBy("customer_id")
+    .orderBy("from_ts", "desc")
+    .execute();
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) if (!latest.has(r.customer_id)) latest.set(r.customer_id, r);
+  return [...latest.values()];
+}
