@@ -7,6 +7,8 @@ export const BACKENDS = ["local", "sagemaker", "forecast"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const DEFAULT_QUANTILES = [0.1, 0.5, 0.9];
+export const RETRAIN_POLICIES = ["always", "drift", "never"] as const;
+export type RetrainPolicy = (typeof RETRAIN_POLICIES)[number];
 /** As a Distributed Map's ToleratedFailurePercentage: a few broken series do not fail a run. */
 export const DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 10;
 
@@ -39,6 +41,13 @@ export const DatasetConfigSchema = z
     holidays: DriversConfigShape.holidays,
     /** Related time series settings (fields, aggregation, key columns). */
     related: DriversConfigShape.related,
+    /**
+     * Which customers an upload refits: `always` every one; `drift` only new ones and those
+     * whose model drifted, the others re-forecast from the new data; `never` none.
+     */
+    retrain: z.enum(RETRAIN_POLICIES).default("always"),
+    /** Anomalies in the history: `flag` them only, or `exclude` them from training too. */
+    anomalies: z.enum(["flag", "exclude"]).default("flag"),
   })
   .strict();
 

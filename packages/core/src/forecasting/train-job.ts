@@ -25,6 +25,8 @@ export interface TrainJob {
   related?: RelatedConfig;
   /** Customers like this one, when its history is too short for its own model (cold start). */
   cohort?: CohortProfile;
+  /** `_dataset.json` `anomalies: "exclude"`: flagged history points do not train the model. */
+  anomalies?: "exclude";
   /** The active version before this run, whose published forecast the new actuals score. */
   previous?: { version: string; modelKey: string };
 }

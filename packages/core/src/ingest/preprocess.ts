@@ -115,6 +115,8 @@ export async function preprocess(
       backend: config.backend,
       ...(config.algorithm === undefined ? {} : { algorithm: config.algorithm }),
       toleratedFailurePercentage: config.toleratedFailurePercentage,
+      retrain: config.retrain,
+      anomalies: config.anomalies,
       ...(config.holidays === undefined ? {} : { holidays: config.holidays }),
       ...(config.related === undefined ? {} : { related: config.related }),
       customers,

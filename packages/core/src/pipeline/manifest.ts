@@ -1,4 +1,4 @@
-import type { Backend } from "../dataset/dataset-config.ts";
+import type { Backend, RetrainPolicy } from "../dataset/dataset-config.ts";
 import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
 import type { Frequency } from "../series/frequency.ts";
 
@@ -32,6 +32,9 @@ export interface Manifest {
   algorithm?: string;
   /** From `_dataset.json`; absent in manifests written before it existed (then the default). */
   toleratedFailurePercentage?: number;
+  /** `_dataset.json` `retrain` and `anomalies`; absent in older manifests (then `always`, `flag`). */
+  retrain?: RetrainPolicy;
+  anomalies?: "flag" | "exclude";
   /** `_dataset.json` drivers settings, for Train (absent: none). */
   holidays?: HolidaySpec;
   related?: RelatedConfig;

@@ -73,6 +73,7 @@ export async function trainStep(
     ...(manifest.related ? { related: manifest.related } : {}),
     ...(cohorts.has(c.id) ? { cohort: cohorts.get(c.id) } : {}),
     ...(active.has(c.id) ? { previous: active.get(c.id) } : {}),
+    ...(manifest.anomalies === "exclude" ? { anomalies: "exclude" as const } : {}),
   }));
   let lastReported = 0;
   let results: TrainResult[];
