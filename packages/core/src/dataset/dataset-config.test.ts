@@ -10,8 +10,17 @@ describe("parseDatasetConfig", () => {
         quantiles: [0.1, 0.5, 0.9],
         columns: { customerId: "customer_id", timestamp: "timestamp", value: "consumption" },
         toleratedFailurePercentage: 10,
+        retrain: "always",
+        anomalies: "flag",
       });
     }
+  });
+
+  it("takes a retraining policy and an anomaly handling, and refuses others", () => {
+    const config = parseDatasetConfig({ retrain: "drift", anomalies: "exclude" });
+    expect(config).toMatchObject({ retrain: "drift", anomalies: "exclude" });
+    expect(() => parseDatasetConfig({ retrain: "sometimes" })).toThrow(/retrain/);
+    expect(() => parseDatasetConfig({ anomalies: "drop" })).toThrow(/anomalies/);
   });
 
   it("sorts and dedupes quantiles and takes a tolerated failure percentage from 0 to 100", () => {
