@@ -32,7 +32,7 @@ function rows(fromHour: number, toHour: number, seed: number): string {
   return `${out.join("\n")}\n`;
 }
 
-describe("forecast monitoring: actuals score the published forecasts, drift is flagged (PostgreSQL)", () => {
+describe("forecast monitoring and retrain: drift — actuals score the published forecasts, only the drifted customer is reselected (PostgreSQL)", () => {
   let stack: TestStack;
   let second: Run;
 
@@ -46,7 +46,10 @@ describe("forecast monitoring: actuals score the published forecasts, drift is f
     stack = await startTestStack("postgres");
     const folder = join(stack.ports.bucketDir, "raw", DATASET);
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, "_dataset.json"), JSON.stringify({ frequency: "H", horizon: HORIZON }));
+    await writeFile(
+      join(folder, "_dataset.json"),
+      JSON.stringify({ frequency: "H", horizon: HORIZON, retrain: "drift" }),
+    );
     await writeFile(join(folder, "week-1.csv"), rows(0, 28 * 24, 1));
     expect((await finished("week-1.csv")).status).toBe("SUCCEEDED");
     // The actuals of the forecast's two days, and a little more.
@@ -64,6 +67,23 @@ describe("forecast monitoring: actuals score the published forecasts, drift is f
     };
     expect(flagged.customers.map((c) => c.customerId)).toEqual([CHANGED]);
     expect(flagged.customers[0].drift.reason).toMatch(/realised wQL .* over 48 points is .*× the backtest's/);
+  });
+
+  it("refits the others' algorithms without reselection, and chooses again for the drifted one", async () => {
+    expect(second.counts.customersTrained).toBe(CUSTOMERS);
+    expect(second.counts.customersRefreshed).toBe(CUSTOMERS - 1);
+    const model = async (id: string) =>
+      (await (await stack.api(`/v1/datasets/${DATASET}/customers/${id}/model`)).json()) as {
+        model: { algorithm: string; selection: { reason: string } };
+        versions: { version: string; algorithm: string }[];
+      };
+    const steady = await model("0");
+    expect(steady.model.selection.reason).toMatch(
+      /refitted on 72 new step\(s\) without reselection \(retrain: drift; version .* \(within 2×\)\); chosen at version /,
+    );
+    expect(steady.model.algorithm).toBe(steady.versions[1].algorithm);
+    const changed = await model(CHANGED);
+    expect(changed.model.selection.reason).not.toMatch(/without reselection/);
   });
 
   it("answers each customer's realised accuracy per version, against its backtest", async () => {

@@ -5,12 +5,16 @@ import { seasonalPeriods } from "../series/frequency.ts";
 import { type RegularSeries, seriesFromCsv } from "../series/series.ts";
 import { jobDrivers } from "./job-drivers.ts";
 import { judgeDrift, realisedAccuracy } from "./monitoring.ts";
+import { keepsAlgorithm, refreshCustomer } from "./refresh.ts";
 import { trainCustomer } from "./train-customer.ts";
 import type { Monitoring, TrainJob, TrainResult } from "./train-job.ts";
 
 /**
- * Trains one customer end to end: reads its series from the store, fits, writes its artifact.
- * Never throws: a failing customer becomes a failed result so the others go on.
+ * Trains one customer end to end: reads its series from the store, scores its previous
+ * forecast against the new actuals (monitoring), fits, writes its artifact. With a `retrain`
+ * policy, a customer that may keep its algorithm is refitted without reselection (refresh.ts),
+ * falling back to a full training if that fails. Never throws: a failing customer becomes a
+ * failed result so the others go on.
  */
 export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<TrainResult> {
   const started = performance.now();
@@ -19,10 +23,21 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
     const bytes = await store.get(job.dataKey);
     if (!bytes) throw new Error(`no series at ${job.dataKey}`);
     const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
-    monitoring = await monitor(store, job, series);
+    const previous = await previousArtifact(store, job);
+    monitoring = previous && monitor(previous, series);
     const drivers = await jobDrivers(store, job, series);
-    const result = await saveArtifact(store, job, trainCustomer(series, job, new Date(), drivers), started);
-    return monitoring ? { ...result, monitoring } : result;
+    let refreshed: ModelArtifact | undefined;
+    if (previous && keepsAlgorithm(job.retrain, previous, monitoring)) {
+      const cause = `retrain: ${job.retrain}${monitoring ? `; ${monitoring.drift.reason}` : ""}`;
+      try {
+        refreshed = refreshCustomer(previous, series, job, drivers, cause);
+      } catch {
+        // The kept algorithm no longer fits this series: choose again.
+      }
+    }
+    const artifact = refreshed ?? trainCustomer(series, job, new Date(), drivers);
+    const result = await saveArtifact(store, job, artifact, started);
+    return { ...result, ...(monitoring ? { monitoring } : {}), ...(refreshed ? { refreshed: true } : {}) };
   } catch (e) {
     return {
       ok: false,
@@ -34,20 +49,25 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
 }
 
 /**
- * The previous version's published forecast scored against the actuals that arrived since.
- * Best effort: monitoring never fails a customer's training, and a store that cannot reach the
- * previous artifact (a SageMaker job's channels hold no models) scores nothing.
+ * The active version's artifact before this run, when the store can reach it (a SageMaker
+ * job's channels hold no models); undefined otherwise, and monitoring and refresh then skip it.
  */
-async function monitor(
-  store: ObjectStore,
-  job: TrainJob,
-  series: RegularSeries,
-): Promise<Monitoring | undefined> {
+async function previousArtifact(store: ObjectStore, job: TrainJob): Promise<ModelArtifact | undefined> {
   if (!job.previous) return undefined;
   try {
     const bytes = await store.get(job.previous.modelKey);
-    if (!bytes) return undefined;
-    const previous = await unpackArtifact(bytes);
+    return bytes ? await unpackArtifact(bytes) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The previous version's published forecast scored against the actuals that arrived since.
+ * Best effort: monitoring never fails a customer's training.
+ */
+function monitor(previous: ModelArtifact, series: RegularSeries): Monitoring | undefined {
+  try {
     const period = seasonalPeriods(series.frequency, series.values.length)[0] ?? 1;
     const realised = realisedAccuracy(previous, series, period);
     return realised && { realised, drift: judgeDrift(realised, previous.horizon) };

@@ -53,7 +53,7 @@ function fitColdStart(input: FitInput, cohort: CohortProfile, h: number): Fitted
 export const DRIVER_MODEL = "DriverRegression";
 
 /** The drivers' values over the horizon, for forecasting from the artifact without the store. */
-function storedDrivers(drivers: CustomerDrivers): NonNullable<ModelArtifact["drivers"]> {
+export function storedDrivers(drivers: CustomerDrivers): NonNullable<ModelArtifact["drivers"]> {
   const fields: Record<string, number[]> = {};
   for (const [name, values] of Object.entries(drivers.future.fields)) fields[name] = compact(values);
   return {
@@ -240,7 +240,7 @@ function fitUnscored(aliases: string[], input: FitInput, h: number): Fitted | un
  * likelihood-fitted model), else the seasonal random walk's of the series (see
  * seasonalNaiveSigma).
  */
-function modelSigma(model: ForecastModel, state: unknown, input: FitInput, h: number): Float64Array {
+export function modelSigma(model: ForecastModel, state: unknown, input: FitInput, h: number): Float64Array {
   try {
     const own = model.variance?.(state, h);
     if (own && own.length === h && own.every((v) => Number.isFinite(v) && v >= 0)) return own.map(Math.sqrt);

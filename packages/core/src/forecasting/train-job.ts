@@ -25,6 +25,8 @@ export interface TrainJob {
   related?: RelatedConfig;
   /** Customers like this one, when its history is too short for its own model (cold start). */
   cohort?: CohortProfile;
+  /** `_dataset.json` `retrain` when not `always`: who keeps its algorithm (see refresh.ts). */
+  retrain?: "drift" | "never";
   /** `_dataset.json` `anomalies: "exclude"`: flagged history points do not train the model. */
   anomalies?: "exclude";
   /** The active version before this run, whose published forecast the new actuals score. */
@@ -52,5 +54,7 @@ export type TrainResult =
       trainedPoints: number;
       durationMs: number;
       monitoring?: Monitoring;
+      /** True when the algorithm was kept and refitted without reselection (`retrain`). */
+      refreshed?: boolean;
     }
   | { ok: false; customerId: string; error: string; monitoring?: Monitoring };

@@ -74,6 +74,7 @@ export async function trainStep(
     ...(cohorts.has(c.id) ? { cohort: cohorts.get(c.id) } : {}),
     ...(active.has(c.id) ? { previous: active.get(c.id) } : {}),
     ...(manifest.anomalies === "exclude" ? { anomalies: "exclude" as const } : {}),
+    ...(manifest.retrain && manifest.retrain !== "always" ? { retrain: manifest.retrain } : {}),
   }));
   let lastReported = 0;
   let results: TrainResult[];
@@ -108,6 +109,8 @@ export async function trainStep(
   };
   await addRunCounts(ports.db, state.runId, {
     customersTrained: summary.trained,
+    // Of those, the ones that kept their algorithm (`retrain`: drift or never).
+    customersRefreshed: results.filter((r) => r.ok && r.refreshed).length,
     customersFailed: summary.failed,
     // The first few, with their reason; every one is in the results object.
     trainFailures: failed
