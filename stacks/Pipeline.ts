@@ -119,7 +119,12 @@ export function Pipeline({ stack, app }: StackContext) {
     functions.Train.addEnvironment(ENV.forecastRoleArn, forecastRoleArn);
   }
   grantBucket(functions.Register, bucket, { read: ["runs/", "manifests/"] });
-  grantBucket(functions.Publish, bucket, { read: ["runs/", "manifests/", "models/"] });
+  grantBucket(functions.Publish, bucket, {
+    // customers/ and drivers/: the histories and metadata groups of the total forecasts,
+    // written under runs/.
+    read: ["runs/", "manifests/", "models/", "customers/", "drivers/"],
+    write: ["runs/"],
+  });
   grantBucket(functions.Warm, bucket, { read: ["runs/", "manifests/"] });
   grantBucket(functions.RecordFailure, bucket, { read: ["manifests/"] });
   functions.Warm.addToRolePolicy(

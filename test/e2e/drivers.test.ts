@@ -154,6 +154,39 @@ describe("drivers through the embedded stack: metadata, a related file and holid
     expect(own.status).toBe(200);
   });
 
+  it("answers the dataset total and each region's, their means the sum of the customers'", async () => {
+    type Aggregate = { groups: { key: string; customers: number; points: (Point & { p50: number })[] }[] };
+    const means = await Promise.all(
+      REGION.map(async (_, c) =>
+        (
+          (await (await stack.api(`/v1/datasets/${DATASET}/customers/${c}/forecast`)).json()) as Forecast
+        ).points.map((p) => p.mean),
+      ),
+    );
+    const total = (await (await stack.api(`/v1/datasets/${DATASET}/aggregate`)).json()) as Aggregate;
+    expect(total.groups.map((g) => [g.key, g.customers])).toEqual([["all", 4]]);
+    const [all] = total.groups;
+    expect(all.points).toHaveLength(HORIZON);
+    for (const [k, p] of all.points.entries()) {
+      expect(p.mean).toBeCloseTo(
+        means.reduce((s, m) => s + m[k], 0),
+        6,
+      );
+      expect(p.p10 <= p.mean && p.mean <= p.p90).toBe(true);
+    }
+    const byRegion = (await (
+      await stack.api(`/v1/datasets/${DATASET}/aggregate?by=region`)
+    ).json()) as Aggregate;
+    expect(byRegion.groups.map((g) => [g.key, g.customers])).toEqual([
+      ["north", 2],
+      ["south", 2],
+    ]);
+    expect(byRegion.groups[0].points[0].mean).toBeCloseTo(means[0][0] + means[1][0], 6);
+    const unknown = await stack.api(`/v1/datasets/${DATASET}/aggregate?by=segment`);
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { detail: string }).detail).toMatch(/grouping attributes are region/);
+  });
+
   // Last: it replaces the published forecasts the tests above read.
   it("re-forecasts from the active models, without refitting, when a newer weather forecast arrives", async () => {
     const before = await Promise.all(

@@ -5,6 +5,7 @@ import { type AuthEnv, authenticate } from "./auth.ts";
 import type { ApiDeps } from "./api-deps.ts";
 import type { ForecastCache } from "./forecast-cache.ts";
 import { problem } from "./problem.ts";
+import { aggregateRoutes } from "./routes/aggregates.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { datasetRoutes } from "./routes/datasets.ts";
 import { endpointRoutes } from "./routes/endpoint.ts";
@@ -59,7 +60,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   app.get("/docs", (c) => c.html(DOCS_HTML));
 
   app.use("/v1/*", authenticate(deps.db));
-  for (const routes of [runRoutes, keyRoutes, datasetRoutes, uploadRoutes, endpointRoutes]) {
+  for (const routes of [runRoutes, keyRoutes, datasetRoutes, aggregateRoutes, uploadRoutes, endpointRoutes]) {
     app.route("/", routes(deps));
   }
   app.route("/", customerRoutes(deps, options));

@@ -7,6 +7,7 @@ import { type Publication, publishForecasts } from "../../registry/forecasts.ts"
 import { modelsOfRun } from "../../registry/models.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { PipelineState, PublishSummary } from "../pipeline-state.ts";
+import { writeAggregates } from "./aggregate-step.ts";
 
 /** Customers per Publish transaction. */
 const BATCH = 50;
@@ -19,6 +20,7 @@ const READS = 16;
 /**
  * Forecasts every model the run registered and switches each customer to it, fifty customers
  * per transaction. A customer whose artifact cannot be read keeps its previous model and forecast.
+ * Then the dataset's total and group forecasts are computed (see writeAggregates).
  */
 export async function publishStep(
   ports: { db: Db; store: ObjectStore },
@@ -56,5 +58,20 @@ export async function publishStep(
     publishFailures: failures.slice(0, 20),
   });
   if (models.length > 0 && published === 0) throw new Error(`no forecast could be published: ${failures[0]}`);
+  if (published > 0) {
+    // The totals are extra: a failure to compute them is recorded, and the customers' forecasts stand.
+    try {
+      const { key, groups } = await writeAggregates(
+        ports,
+        state.dataset,
+        state.runId,
+        state.preprocess.frequency,
+        horizon,
+      );
+      await addRunCounts(ports.db, state.runId, { aggregatesKey: key, aggregateGroups: groups });
+    } catch (e) {
+      await addRunCounts(ports.db, state.runId, { aggregatesError: (e as Error).message });
+    }
+  }
   return { published, points, failed: failures.length };
 }
