@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keys } from "@myriad/core/dataset/keys";
 import { mulberry32 } from "@myriad/core/ingest/generate";
+import { RunCountsSchema } from "@myriad/core/registry/run-counts";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
 
 const DATASET = "energy";
@@ -215,6 +216,7 @@ describe("drivers through the embedded stack: metadata, a related file and holid
     }, 120_000);
     expect(run.status).toBe("SUCCEEDED");
     expect(run.counts.reforecast).toBe("related weather.csv");
+    expect(RunCountsSchema.strict().safeParse(run.counts).error).toBeUndefined();
     // The north's drivers changed: its heating customer is re-forecast (the other one's model
     // may not use temperature at all, and then keeps its version). The south's did not change.
     expect(run.counts.customersReforecast).toBeGreaterThanOrEqual(1);

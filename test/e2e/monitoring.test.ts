@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "@myriad/core/ingest/generate";
+import { RunCountsSchema } from "@myriad/core/registry/run-counts";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
 
 const DATASET = "monitored";
@@ -62,6 +63,8 @@ describe("forecast monitoring and retrain: drift — actuals score the published
     expect(second.status).toBe("SUCCEEDED");
     expect(second.counts.forecastsScored).toBe(CUSTOMERS);
     expect(second.counts.driftFlagged).toBe(1);
+    // Every count the pipeline wrote is one the shared schema knows, with its type.
+    expect(RunCountsSchema.strict().safeParse(second.counts).error).toBeUndefined();
     const flagged = (await (await stack.api(`/v1/datasets/${DATASET}/customers?flag=drift`)).json()) as {
       customers: { customerId: string; drift: { flagged: boolean; reason: string } }[];
     };

@@ -29,13 +29,13 @@ for (const dialect of DIALECTS) {
       expect(await createRun(t.db, input("r1"))).toBe(true);
       expect(await createRun(t.db, input("r1"))).toBe(false);
       await addRunCounts(t.db, "r1", { customers: 3 });
-      await addRunCounts(t.db, "r1", { rows: { in: 5 } });
+      await addRunCounts(t.db, "r1", { rows: { in: 5, out: 4, quarantined: 1 } });
       await finishRun(t.db, "r1", "FAILED", { error: "E", cause: "because" });
       await finishRun(t.db, "r1", "SUCCEEDED");
       const found = await getRun(t.db, "r1");
       expect(found?.run.status).toBe("FAILED");
       expect(found?.run.cause).toBe("because");
-      expect(found?.run.counts).toEqual({ customers: 3, rows: { in: 5 } });
+      expect(found?.run.counts).toEqual({ customers: 3, rows: { in: 5, out: 4, quarantined: 1 } });
       expect(Number(found?.run.input_size)).toBe(10);
     });
 

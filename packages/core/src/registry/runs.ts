@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../ports/database.ts";
 import type { RunInput } from "../ports/pipeline-runner.ts";
 import type { RunStatus } from "../db/schema.ts";
+import type { RunCounts } from "./run-counts.ts";
 
 /** Records a new run; false when the run already exists (a duplicate event). */
 export async function createRun(db: Db, input: RunInput): Promise<boolean> {
@@ -72,8 +73,8 @@ export async function reopenRun(db: Db, runId: string, from: RunStatus): Promise
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Merges facts into the run's counts (rows quarantined, customers trained…). */
-export async function addRunCounts(db: Db, runId: string, counts: Record<string, unknown>): Promise<void> {
+/** Merges facts into the run's counts (rows quarantined, customers trained…; see RunCounts). */
+export async function addRunCounts(db: Db, runId: string, counts: RunCounts): Promise<void> {
   await db
     .updateTable("runs")
     .set({ counts: sql`counts || ${JSON.stringify(counts)}::jsonb` as unknown as string })

@@ -3,6 +3,7 @@ import { notFound } from "@myriad/core/errors/myriad-error";
 import type { Run, RunEvent } from "@myriad/core/db/schema";
 import { RUN_STATUSES } from "@myriad/core/db/schema";
 import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
+import { RunCountsSchema } from "@myriad/core/registry/run-counts";
 import { getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { ERRORS, Identifier, json, PageQuery, Problem, RunId } from "../schemas.ts";
@@ -17,7 +18,7 @@ const RunSummary = z
     stoppedAt: z.string().nullable(),
     durationMs: z.number().nullable(),
     input: z.object({ key: z.string(), size: z.number() }),
-    counts: z.record(z.string(), z.unknown()),
+    counts: RunCountsSchema.catchall(z.unknown()),
     error: z.string().nullable(),
     cause: z.string().nullable(),
     consoleUrl: z.string().nullable(),
