@@ -16,10 +16,11 @@ import { PreprocessPending, type Preprocessor } from "@myriad/core/ports/preproc
 import { getRun } from "@myriad/core/registry/run-queries";
 import { createRun } from "@myriad/core/registry/runs";
 import { readAwsConfig } from "@myriad/functions/aws/env";
-import { createPreprocessor, PreprocessRouter } from "@myriad/functions/aws/ports";
+import { createAwsPorts, createPreprocessor, PreprocessRouter } from "@myriad/functions/aws/ports";
 import {
   processingJobName,
   processingKeys,
+  isMissingJob,
   SageMakerProcessingPreprocessor,
   type SageMakerProcessingOptions,
 } from "@myriad/functions/aws/sagemaker-processing-preprocessor";
@@ -41,7 +42,16 @@ const OPTIONS: SageMakerProcessingOptions = {
 };
 const sagemakerClient = new SageMakerClient({ region: "eu-west-1" });
 const sagemaker = mockClient(sagemakerClient);
-const notFound = () => Object.assign(new Error("Could not find job"), { name: "ResourceNotFound" });
+/**
+ * What SageMaker answers DescribeProcessingJob for a job that does not exist (yet): a
+ * ValidationException, as the service sends it (the API reference's ResourceNotFound is not
+ * what this call returns; see the SageMaker API reference, DescribeProcessingJob, Errors, and
+ * the service's observed message).
+ */
+const notFound = () =>
+  Object.assign(new Error("Could not find requested job with name myriad-preprocess-x"), {
+    name: "ValidationException",
+  });
 
 const CSV = [...generateRows({ customers: 3, days: 4, start: new Date("2025-01-01"), seed: 7 })].join("");
 
@@ -118,6 +128,20 @@ describe("PreprocessRouter", () => {
     await expect(
       createPreprocessor(config({ MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: "10" }), store).run(input),
     ).rejects.toThrow(/MYRIAD_PREPROCESS_IMAGE/);
+  });
+});
+
+describe("isMissingJob", () => {
+  it("reads SageMaker's not-found answers as a missing job, and no other ValidationException", () => {
+    expect(isMissingJob(notFound())).toBe(true);
+    expect(isMissingJob(Object.assign(new Error("gone"), { name: "ResourceNotFound" }))).toBe(true);
+    const invalid = Object.assign(
+      new Error("1 validation error detected: Value 'x!' at 'processingJobName'"),
+      {
+        name: "ValidationException",
+      },
+    );
+    expect(isMissingJob(invalid)).toBe(false);
   });
 });
 
@@ -333,5 +357,24 @@ describe("the Preprocess handler", () => {
     const done = await preprocessHandler(input, ports);
     expect(done).toMatchObject({ customers: 3, rows: { in: 288, out: 288, quarantined: 0 } });
     expect(await counts()).toMatchObject({ customers: 3, rows: { in: 288 } });
+  });
+
+  it("waits for an earlier run of the dataset with the AWS wiring, which has no state machine ARN", async () => {
+    // The Preprocess Lambda is not given the state machine's ARN, so its runner is the
+    // unconfigured port: it must not read as a runner that orders datasets itself.
+    const { runner } = await createAwsPorts({ ...readAwsConfig({}), stateMachineArn: undefined });
+    const store = new MemoryObjectStore();
+    const first = upload(store, "raw/ordered/a.csv", CSV, "run-ordered-1");
+    await createRun(db, first);
+    await new Promise((r) => setTimeout(r, 2));
+    const second = upload(store, "raw/ordered/b.csv", CSV, "run-ordered-2");
+    await createRun(db, second);
+    const ports = {
+      db,
+      store,
+      runner,
+      preprocessor: new InProcessPreprocessor(store),
+    } as unknown as Parameters<typeof preprocessHandler>[1];
+    expect(await preprocessHandler(second, ports)).toEqual({ pending: true });
   });
 });

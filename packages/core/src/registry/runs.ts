@@ -24,6 +24,21 @@ export async function createRun(db: Db, input: RunInput): Promise<boolean> {
   return inserted !== undefined;
 }
 
+/**
+ * Removes a run whose execution could not be started, so the event's retry creates it again.
+ * A run that has begun a state (a start that did go through) is kept.
+ */
+export async function deleteUnstartedRun(db: Db, runId: string): Promise<void> {
+  await db
+    .deleteFrom("runs")
+    .where("run_id", "=", runId)
+    .where("execution_arn", "is", null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("run_events").select("run_id").where("run_events.run_id", "=", runId))),
+    )
+    .execute();
+}
+
 export async function setExecutionArn(db: Db, runId: string, executionArn: string): Promise<void> {
   await db.updateTable("runs").set({ execution_arn: executionArn }).where("run_id", "=", runId).execute();
 }

@@ -195,8 +195,21 @@ export class SageMakerProcessingPreprocessor implements Preprocessor {
     try {
       return await this.#sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
     } catch (e) {
-      if ((e as Error).name === "ResourceNotFound") return undefined;
+      if (isMissingJob(e)) return undefined;
       throw e;
     }
   }
+}
+
+/**
+ * SageMaker answers DescribeProcessingJob for a job that does not exist with
+ * `ValidationException: Could not find requested job with name …` (not ResourceNotFound, which
+ * the API reference lists but the service does not send for this call); both mean "not yet".
+ */
+export function isMissingJob(e: unknown): boolean {
+  const { name, message } = e as Error;
+  return (
+    name === "ResourceNotFound" ||
+    (name === "ValidationException" && /could not find requested job/i.test(message))
+  );
 }

@@ -25,9 +25,11 @@ export async function preprocessStep(
   },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
-  const earlier = ports.runner?.ordersDatasets
-    ? []
-    : await earlierRunsInProgress(ports.db, input.runId, input.dataset);
+  // Strictly true: a runtime that says nothing (or a port that answers anything) gets the wait.
+  const earlier =
+    ports.runner?.ordersDatasets === true
+      ? []
+      : await earlierRunsInProgress(ports.db, input.runId, input.dataset);
   if (earlier.length > 0) {
     await addRunCounts(ports.db, input.runId, { preprocessPending: `waiting for ${earlier.join(", ")}` });
     return { pending: true };

@@ -6,7 +6,7 @@ import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
 import { hasActiveModels } from "../../registry/models.ts";
-import { createRun, setExecutionArn } from "../../registry/runs.ts";
+import { createRun, deleteUnstartedRun, setExecutionArn } from "../../registry/runs.ts";
 
 /** The slice of an S3 notification record this step reads (S3's shape, as Lambda receives it). */
 export interface S3ObjectCreatedRecord {
@@ -87,7 +87,15 @@ export async function startRuns(
       etag,
     };
     const created = await createRun(ports.db, input);
-    const started = created ? await ports.runner.start(input) : { runId: input.runId, started: false };
+    let started: Awaited<ReturnType<PipelineRunner["start"]>>;
+    try {
+      started = created ? await ports.runner.start(input) : { runId: input.runId, started: false };
+    } catch (e) {
+      // Without this, S3's retry of the event would find the run and call it a duplicate, and
+      // the orphan would hold up the dataset's later uploads until it timed out.
+      await deleteUnstartedRun(ports.db, input.runId);
+      throw e;
+    }
     if (started.executionArn) await setExecutionArn(ports.db, input.runId, started.executionArn);
     outcomes.push({
       key,
