@@ -20,16 +20,24 @@ export const TASK_FUNCTIONS = {
 
 export type TaskState = keyof typeof TASK_FUNCTIONS;
 
-/** Errors worth retrying: Lambda's own transient failures and our `TransientError`. */
+/**
+ * Errors worth retrying: Lambda's own transient failures (the set AWS's Step Functions guide
+ * recommends for Lambda tasks, plus `Lambda.Unknown`, which is what an out-of-memory or crashed
+ * runtime surfaces as, and the client timeout) and our `TransientError`.
+ */
+export const RETRY_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+  "Lambda.ClientExecutionTimeoutException",
+  "Lambda.Unknown",
+  "TransientError",
+];
+
 const RETRY = [
   {
-    ErrorEquals: [
-      "Lambda.ServiceException",
-      "Lambda.AWSLambdaException",
-      "Lambda.SdkClientException",
-      "Lambda.TooManyRequestsException",
-      "TransientError",
-    ],
+    ErrorEquals: RETRY_ERRORS,
     IntervalSeconds: 2,
     MaxAttempts: 3,
     BackoffRate: 2,
