@@ -334,6 +334,7 @@ describe("the Preprocess handler", () => {
       .resolves({ ProcessingJobStatus: "InProgress" });
     const ports = {
       db,
+      store,
       preprocessor: new PreprocessRouter({
         mode: "processing",
         maxLambdaBytes: 0,
@@ -357,6 +358,34 @@ describe("the Preprocess handler", () => {
     const done = await preprocessHandler(input, ports);
     expect(done).toMatchObject({ customers: 3, rows: { in: 288, out: 288, quarantined: 0 } });
     expect(await counts()).toMatchObject({ customers: 3, rows: { in: 288 } });
+  });
+
+  it("refuses a dataset pinning Prophet in AWS, or an unknown algorithm anywhere, before training", async () => {
+    const aws = await createAwsPorts({ ...readAwsConfig({}), stateMachineArn: undefined });
+    const store = new MemoryObjectStore();
+    const ports = (unavailableAlgorithms?: Readonly<Record<string, string>>) =>
+      ({
+        db,
+        store,
+        preprocessor: new InProcessPreprocessor(store),
+        unavailableAlgorithms,
+      }) as unknown as Parameters<typeof preprocessHandler>[1];
+    await store.put("raw/prophet/_dataset.json", JSON.stringify({ algorithm: "Prophet" }));
+    const input = upload(store, "raw/prophet/a.csv", CSV, "run-prophet");
+    await createRun(db, input);
+    const refused = await preprocessHandler(input, ports(aws.unavailableAlgorithms)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(MyriadError);
+    expect(refused).toMatchObject({
+      code: "algorithm_unavailable",
+      message: expect.stringMatching(/Prophet's WebAssembly/),
+    });
+    // The embedded stack runs it.
+    expect(await preprocessHandler(input, ports())).toMatchObject({ customers: 3 });
+    await store.put("raw/prophet/_dataset.json", JSON.stringify({ algorithm: "Profet" }));
+    await expect(preprocessHandler(input, ports())).rejects.toMatchObject({
+      code: "invalid_dataset_config",
+      message: expect.stringMatching(/algorithm "Profet" is not one of .*Prophet/),
+    });
   });
 
   it("waits for an earlier run of the dataset with the AWS wiring, which has no state machine ARN", async () => {

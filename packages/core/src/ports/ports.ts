@@ -16,4 +16,9 @@ export interface Ports {
   endpoint: InferenceEndpoint;
   db: Db;
   uploads: UploadTarget;
+  /**
+   * Algorithms this runtime cannot run, with why (Prophet's WebAssembly is not in AWS's bundles):
+   * Preprocess refuses a dataset that pins one, before any customer is trained.
+   */
+  unavailableAlgorithms?: Readonly<Record<string, string>>;
 }

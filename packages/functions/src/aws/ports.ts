@@ -72,8 +72,18 @@ export async function createAwsPorts(config: AwsConfig = readAwsConfig()): Promi
     endpoint,
     db,
     uploads,
+    unavailableAlgorithms: AWS_UNAVAILABLE_ALGORITHMS,
   };
 }
+
+/**
+ * Prophet fits through augurs' WebAssembly, which is loaded from node_modules beside the module
+ * (import.meta.url): neither the Lambda bundle nor the training image ships it.
+ */
+export const AWS_UNAVAILABLE_ALGORITHMS: Readonly<Record<string, string>> = {
+  Prophet:
+    "Prophet's WebAssembly is not shipped in the AWS Lambda bundle or the SageMaker training image; it runs on the embedded stack only",
+};
 
 /** In this Lambda, or a SageMaker Processing job for inputs a Lambda cannot finish in time. */
 export function createPreprocessor(config: AwsConfig, store: ObjectStore): Preprocessor {

@@ -1,3 +1,6 @@
+import { badRequest } from "../../errors/myriad-error.ts";
+import { readDatasetConfig } from "../../ingest/preprocess.ts";
+import { ALGORITHMS, IMPORTED_ALGORITHMS } from "../../models/catalog.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
@@ -22,6 +25,7 @@ export async function preprocessStep(
     store: ObjectStore;
     preprocessor: Preprocessor;
     runner?: Pick<PipelineRunner, "ordersDatasets">;
+    unavailableAlgorithms?: Readonly<Record<string, string>>;
   },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
@@ -36,6 +40,7 @@ export async function preprocessStep(
   }
   const cause = reforecastCause(input);
   if (cause !== undefined) return reforecastManifest(ports, input, cause);
+  await refuseUnavailableAlgorithm(ports, input.dataset);
   let result: PreprocessResult;
   try {
     result = await ports.preprocessor.run(input);
@@ -51,4 +56,29 @@ export async function preprocessStep(
     quarantineKey: result.quarantineKey,
   });
   return result;
+}
+
+/**
+ * A dataset that pins an algorithm this runtime lacks, or one that does not exist, fails here
+ * with the reason rather than customer by customer in Train.
+ */
+async function refuseUnavailableAlgorithm(
+  ports: { store: ObjectStore; unavailableAlgorithms?: Readonly<Record<string, string>> },
+  dataset: string,
+): Promise<void> {
+  const { algorithm } = await readDatasetConfig(ports.store, dataset);
+  if (algorithm === undefined) return;
+  if (!ALGORITHMS.includes(algorithm) || IMPORTED_ALGORITHMS.includes(algorithm)) {
+    const known = ALGORITHMS.filter((a) => !IMPORTED_ALGORITHMS.includes(a));
+    throw badRequest(
+      "invalid_dataset_config",
+      `_dataset.json: algorithm ${JSON.stringify(algorithm)} is not one of ${known.join(", ")}`,
+    );
+  }
+  const why = ports.unavailableAlgorithms?.[algorithm];
+  if (why !== undefined)
+    throw badRequest(
+      "algorithm_unavailable",
+      `_dataset.json: algorithm ${algorithm} cannot run here: ${why}`,
+    );
 }
