@@ -117,6 +117,28 @@ describe("forecast monitoring and retrain: drift — actuals score the published
     expect(model.versions.map((m) => m.version)).toContain(v.version);
     expect(model.model.version).not.toBe(v.version);
 
+    // The scored version's forecast, reproduced from its artifact, against the active one's.
+    const past = (await (
+      await stack.api(`/v1/datasets/${DATASET}/customers/0/versions/${v.version}/forecast`)
+    ).json()) as {
+      model: { version: string; active: boolean };
+      points: { timestamp: string; mean: number }[];
+    };
+    expect(past.model).toMatchObject({ version: v.version, active: false });
+    expect(past.points.map((p) => p.timestamp)).toEqual(
+      Array.from({ length: HORIZON }, (_, k) => new Date(START + (28 * 24 + k) * HOUR).toISOString()),
+    );
+    const published = (await (await stack.api(`/v1/datasets/${DATASET}/customers/0/forecast`)).json()) as {
+      model: { version: string };
+      points: { mean: number }[];
+    };
+    const current = (await (
+      await stack.api(`/v1/datasets/${DATASET}/customers/0/versions/${published.model.version}/forecast`)
+    ).json()) as { model: { active: boolean }; points: { mean: number }[] };
+    expect(current.model.active).toBe(true);
+    expect(current.points.map((p) => p.mean)).toEqual(published.points.map((p) => p.mean));
+    expect((await stack.api(`/v1/datasets/${DATASET}/customers/0/versions/nope/forecast`)).status).toBe(404);
+
     const changed = (await (
       await stack.api(`/v1/datasets/${DATASET}/customers/${CHANGED}/accuracy`)
     ).json()) as { versions: { wql: number; backtestWql: number }[]; drift: { flagged: boolean } };

@@ -82,6 +82,22 @@ export async function hasActiveModels(db: Db, dataset: string): Promise<boolean>
   return row !== undefined;
 }
 
+/** One version of a customer's model, active or not. */
+export async function modelVersion(
+  db: Db,
+  dataset: string,
+  customerId: string,
+  version: string,
+): Promise<ModelRow | undefined> {
+  return db
+    .selectFrom("models")
+    .selectAll()
+    .where("dataset", "=", dataset)
+    .where("customer_id", "=", customerId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+}
+
 /** Every version of a customer's model, newest first. */
 export async function modelHistory(
   db: Db,

@@ -12,6 +12,7 @@ import { endpointRoutes } from "./routes/endpoint.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
+import { versionRoutes } from "./routes/versions.ts";
 
 export const API_VERSION = "1.0.0";
 
@@ -60,7 +61,15 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   app.get("/docs", (c) => c.html(DOCS_HTML));
 
   app.use("/v1/*", authenticate(deps.db));
-  for (const routes of [runRoutes, keyRoutes, datasetRoutes, aggregateRoutes, uploadRoutes, endpointRoutes]) {
+  for (const routes of [
+    runRoutes,
+    keyRoutes,
+    datasetRoutes,
+    aggregateRoutes,
+    versionRoutes,
+    uploadRoutes,
+    endpointRoutes,
+  ]) {
     app.route("/", routes(deps));
   }
   app.route("/", customerRoutes(deps, options));
