@@ -8,6 +8,7 @@ import { customerView } from "./views/customer-view.ts";
 import { customersView } from "./views/customers-view.ts";
 import { datasetsView } from "./views/datasets-view.ts";
 import { endpointView } from "./views/endpoint-view.ts";
+import { fleetView } from "./views/fleet-view.ts";
 import { keyView } from "./views/key-view.ts";
 import { runView } from "./views/run-view.ts";
 import { runsView } from "./views/runs-view.ts";
@@ -25,8 +26,10 @@ function viewFor(route: Route, ctx: ViewContext): View {
       return runView(ctx, route.runId);
     case "datasets":
       return datasetsView(ctx);
+    case "fleet":
+      return fleetView(ctx, route.dataset);
     case "customers":
-      return customersView(ctx, route.dataset);
+      return customersView(ctx, route);
     case "customer":
       return customerView(ctx, route.dataset, route.customerId);
     case "endpoint":

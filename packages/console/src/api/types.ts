@@ -80,13 +80,30 @@ export interface ModelMetrics {
   backtestWindows?: number;
 }
 
+/** A customer's latest drift verdict: its realised wQL against what its backtest promised. */
+export interface DriftFlag {
+  flagged: boolean;
+  reason: string;
+  version: string;
+  at: string;
+}
+
 export interface CustomerSummary {
   customerId: string;
   points: number;
   firstTimestamp: string | null;
   lastTimestamp: string | null;
   model: { algorithm: string; version: string; metrics: ModelMetrics | string | null } | null;
+  /** Null until actuals scored one of its forecasts. */
+  drift?: DriftFlag | null;
+  /** Realised wQL of its most recently forecast scored version. */
+  realisedWql?: number | null;
 }
+
+/** How `GET …/customers` orders: natural id order, or worst first by a metric. */
+export type CustomerSort = "id" | "backtestWql" | "realisedWql";
+
+export const CUSTOMER_SORTS: readonly CustomerSort[] = ["id", "backtestWql", "realisedWql"];
 
 export interface CustomerPage {
   customers: CustomerSummary[];
@@ -177,3 +194,48 @@ export interface UploadTicket {
 
 /** `GET /v1/endpoint/metrics`: SageMaker metric names → a number or a statistics object. */
 export type EndpointMetrics = Record<string, unknown>;
+
+/** A bin of a wQL histogram: [from, to), `to` null for the open last bin. */
+export interface HistogramBin {
+  from: number;
+  to: number | null;
+  customers: number;
+}
+
+export interface RankedCustomer {
+  customerId: string;
+  wql: number;
+  algorithm: string | null;
+}
+
+/** `GET /v1/datasets/{dataset}/summary` (admin keys). */
+export interface FleetSummary {
+  dataset: string;
+  customers: number;
+  algorithms: { algorithm: string; customers: number }[];
+  backtest: { histogram: HistogramBin[]; worst: RankedCustomer[] };
+  realised: { histogram: HistogramBin[]; worst: RankedCustomer[]; scored: number };
+  drift: { flagged: number };
+  coldStart: number;
+}
+
+/** One past version's published forecast scored against the actuals that came later. */
+export interface VersionAccuracy {
+  version: string;
+  from: string;
+  to: string;
+  points: number;
+  wape: number | null;
+  mase: number | null;
+  wql: number | null;
+  coverage: number | null;
+  backtestWql: number | null;
+}
+
+/** `GET …/customers/{id}/accuracy`: newest version first. */
+export interface CustomerAccuracy {
+  dataset: string;
+  customerId: string;
+  versions: VersionAccuracy[];
+  drift: DriftFlag | null;
+}

@@ -6,7 +6,10 @@ describe("hash routes", () => {
     { name: "runs" },
     { name: "run", runId: "run-486f3ce4675e33329c295d76" },
     { name: "datasets" },
+    { name: "fleet", dataset: "meters_eu" },
     { name: "customers", dataset: "meters_eu" },
+    { name: "customers", dataset: "meters_eu", sort: "realisedWql" },
+    { name: "customers", dataset: "meters_eu", sort: "backtestWql", drift: true },
     { name: "customer", dataset: "default", customerId: "cust 7/a" },
     { name: "endpoint" },
     { name: "upload" },
@@ -20,6 +23,17 @@ describe("hash routes", () => {
     expect(href({ name: "customer", dataset: "default", customerId: "a/b" })).toBe(
       "#/datasets/default/customers/a%2Fb",
     );
+  });
+
+  it("keeps the customer list's sort and drift filter in the hash, ignoring unknown values", () => {
+    expect(href({ name: "customers", dataset: "d", sort: "realisedWql", drift: true })).toBe(
+      "#/datasets/d/customers?sort=realisedWql&flag=drift",
+    );
+    expect(parseRoute("#/datasets/d/customers?sort=nope&flag=other")).toEqual({
+      name: "customers",
+      dataset: "d",
+    });
+    expect(parseRoute("#/datasets/d/")).toEqual({ name: "fleet", dataset: "d" });
   });
 
   it("treats an empty hash as the start page and tolerates trailing slashes", () => {

@@ -15,6 +15,7 @@ function sectionOf(route: Route): Section | null {
     case "run":
       return "runs";
     case "datasets":
+    case "fleet":
     case "customers":
     case "customer":
       return "customers";

@@ -1,5 +1,12 @@
 import { ApiError, seg } from "../api/client.ts";
-import type { ExplainedForecast, Forecast, ForecastPoint, History, ModelInfo } from "../api/types.ts";
+import type {
+  CustomerAccuracy,
+  ExplainedForecast,
+  Forecast,
+  ForecastPoint,
+  History,
+  ModelInfo,
+} from "../api/types.ts";
 import { href } from "../app/router.ts";
 import type { View, ViewContext } from "../app/view.ts";
 import { type ForecastChart, mountForecastChart } from "../charts/forecast-chart.ts";
@@ -7,10 +14,11 @@ import { relatedFields } from "../charts/components-series.ts";
 import { bandKeys, keyLabel } from "../charts/forecast-series.ts";
 import { h, replace } from "../lib/dom.ts";
 import { formatCount } from "../lib/format.ts";
+import { accuracyPanel, driftVerdict } from "./accuracy-panel.ts";
 import { type ComponentsPanel, componentsPanel } from "./components-panel.ts";
 import { modelPanel } from "./model-panel.ts";
 import { predictForm } from "./predict-form.ts";
-import { errorNotice, pageHeading } from "./ui.ts";
+import { driftBadge, errorNotice, pageHeading } from "./ui.ts";
 import { type WhatIfPanel, whatIfPanel } from "./what-if-panel.ts";
 
 /** Readings of history drawn before the forecast. */
@@ -19,7 +27,8 @@ const HISTORY_POINTS = 336;
 /**
  * One customer: recent history and the published forecast with its band on one chart, a form
  * for a live prediction drawn over it, the forecast's components and drivers, a what-if on its
- * related fields, and the model's accuracy and version history.
+ * related fields, the drift verdict and realised accuracy of its past forecasts, and the model's
+ * backtest accuracy and version history.
  */
 export function customerView(ctx: ViewContext, dataset: string, customerId: string): View {
   const base = `/v1/datasets/${seg(dataset)}/customers/${seg(customerId)}`;
@@ -31,6 +40,9 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
   const modelBox = h("div");
   const componentsBox = h("div");
   const whatIfBox = h("div");
+  const driftBox = h("span", { class: "drift-head" });
+  const verdictBox = h("div");
+  const accuracyBox = h("div");
   let chart: ForecastChart | undefined;
   let components: ComponentsPanel | undefined;
   let whatIf: WhatIfPanel | undefined;
@@ -43,7 +55,9 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
           { class: "crumbs" },
           h("a", { href: href({ name: "datasets" }) }, "Datasets"),
           " / ",
-          h("a", { href: href({ name: "customers", dataset }) }, dataset),
+          h("a", { href: href({ name: "fleet", dataset }) }, dataset),
+          " / ",
+          h("a", { href: href({ name: "customers", dataset }) }, "customers"),
           " / ",
           customerId,
         )
@@ -53,8 +67,9 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     "section",
     { class: "page customer-page" },
     crumbs,
-    pageHeading(`Customer ${customerId}`, subtitle),
+    pageHeading(`Customer ${customerId}`, subtitle, driftBox),
     message,
+    verdictBox,
     h(
       "div",
       { class: "card" },
@@ -64,6 +79,7 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     ),
     componentsBox,
     whatIfBox,
+    accuracyBox,
     modelBox,
   );
 
@@ -165,8 +181,24 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     }
   }
 
+  /** The drift verdict and each past version's realised accuracy; absent when the call fails. */
+  async function loadAccuracy(): Promise<void> {
+    let accuracy: CustomerAccuracy;
+    try {
+      accuracy = await ctx.api.get<CustomerAccuracy>(`${base}/accuracy`);
+    } catch {
+      // The history call reports a missing customer or a key that may not read it.
+      return;
+    }
+    if (disposed) return;
+    replace(driftBox, driftBadge(accuracy.drift));
+    replace(verdictBox, driftVerdict(accuracy.drift));
+    replace(accuracyBox, accuracyPanel(accuracy));
+  }
+
   void load();
   void loadExplained();
+  void loadAccuracy();
   return {
     title: `Customer ${customerId}`,
     el,

@@ -1,20 +1,29 @@
 import { seg } from "../api/client.ts";
-import type { CustomerPage, CustomerSummary, DatasetInfo } from "../api/types.ts";
-import { href } from "../app/router.ts";
+import type { CustomerPage, CustomerSort, CustomerSummary, DatasetInfo } from "../api/types.ts";
+import { href, type Route } from "../app/router.ts";
 import type { View, ViewContext } from "../app/view.ts";
 import { h, replace } from "../lib/dom.ts";
 import { formatCount, formatMetric, formatTime } from "../lib/format.ts";
 import { METRIC_HELP, parseMetrics } from "./metrics.ts";
-import { emptyRow, errorNotice, pageHeading } from "./ui.ts";
+import { driftBadge, emptyRow, errorNotice, pageHeading } from "./ui.ts";
 
 const PAGE = 100;
-const COLUMNS = 8;
+const COLUMNS = 10;
+
+const SORT_LABELS: Record<CustomerSort, string> = {
+  id: "Customer id",
+  backtestWql: "Backtest wQL, worst first",
+  realisedWql: "Realised wQL, worst first",
+};
 
 /**
- * A dataset's customers with their active model and its backtest accuracy. The search box
- * matches customer id prefixes on the server; more pages load on request.
+ * A dataset's customers with their active model, its backtest and realised accuracy and its
+ * drift verdict. The server orders them (natural id order: 2 before 10, or worst first by a
+ * metric), matches customer id prefixes and filters the drifted; more pages load on request.
+ * The sort and the filter live in the address, so the fleet page can link to them.
  */
-export function customersView(ctx: ViewContext, dataset: string): View {
+export function customersView(ctx: ViewContext, route: Extract<Route, { name: "customers" }>): View {
+  const { dataset } = route;
   let cursor: string | null = null;
   let generation = 0;
   const tbody = h("tbody", null, emptyRow(COLUMNS, "Loading…"));
@@ -39,17 +48,56 @@ export function customersView(ctx: ViewContext, dataset: string): View {
       ctx.navigate({ name: "customers", dataset: (e.target as HTMLSelectElement).value }),
   });
   datasets.append(h("option", { value: dataset, selected: true }, dataset));
+  const sort = h(
+    "select",
+    { id: "customers-sort", onchange: () => changed() },
+    (Object.keys(SORT_LABELS) as CustomerSort[]).map((value) =>
+      h("option", { value, selected: value === (route.sort ?? "id") }, SORT_LABELS[value]),
+    ),
+  );
+  const driftOnly = h("input", {
+    id: "customers-drift",
+    type: "checkbox",
+    checked: route.drift === true,
+    onchange: () => changed(),
+  });
+
+  /** Keeps the address in step with the list (without re-rendering the page) and reloads it. */
+  function changed(): void {
+    const value = sort.value as CustomerSort;
+    history.replaceState(
+      null,
+      "",
+      href({
+        name: "customers",
+        dataset,
+        ...(value !== "id" ? { sort: value } : {}),
+        ...(driftOnly.checked ? { drift: true as const } : {}),
+      }),
+    );
+    void load(true);
+  }
 
   const el = h(
     "section",
     { class: "page" },
-    h("p", { class: "crumbs" }, h("a", { href: href({ name: "datasets" }) }, "Datasets"), " / ", dataset),
+    h(
+      "p",
+      { class: "crumbs" },
+      h("a", { href: href({ name: "datasets" }) }, "Datasets"),
+      " / ",
+      h("a", { href: href({ name: "fleet", dataset }) }, dataset),
+      " / customers",
+    ),
     pageHeading(`Customers of ${dataset}`, count),
     h(
       "div",
       { class: "toolbar" },
       h("label", { for: "customer-search" }, "Search"),
       search,
+      h("label", { for: "customers-sort" }, "Sort"),
+      sort,
+      h("label", { class: "check" }, driftOnly, "Drifted only"),
       h("label", { for: "customers-dataset" }, "Dataset"),
       datasets,
     ),
@@ -73,7 +121,17 @@ export function customersView(ctx: ViewContext, dataset: string): View {
             h("th", { scope: "col" }, "Last reading"),
             h("th", { scope: "col" }, "Algorithm"),
             h("th", { scope: "col", class: "num", title: METRIC_HELP.mase }, "MASE"),
-            h("th", { scope: "col", class: "num", title: METRIC_HELP.wql }, "wQL"),
+            h("th", { scope: "col", class: "num", title: METRIC_HELP.wql }, "Backtest wQL"),
+            h(
+              "th",
+              {
+                scope: "col",
+                class: "num",
+                title: "wQL of its latest scored forecast against the actuals that came later",
+              },
+              "Realised wQL",
+            ),
+            h("th", { scope: "col" }, "Drift"),
             h("th", { scope: "col" }, "Version"),
           ),
         ),
@@ -103,6 +161,8 @@ export function customersView(ctx: ViewContext, dataset: string): View {
       h("td", null, c.model?.algorithm ?? h("span", { class: "muted" }, "no model yet")),
       h("td", { class: "num" }, formatMetric(m.mase)),
       h("td", { class: "num" }, formatMetric(m.averageWql)),
+      h("td", { class: "num" }, formatMetric(c.realisedWql)),
+      h("td", null, driftBadge(c.drift ?? null)),
       h("td", { class: "mono small" }, c.model?.version ?? "—"),
     );
   }
@@ -115,6 +175,8 @@ export function customersView(ctx: ViewContext, dataset: string): View {
         limit: PAGE,
         cursor: reset ? undefined : cursor,
         search: search.value.trim(),
+        sort: sort.value === "id" ? undefined : sort.value,
+        flag: driftOnly.checked ? "drift" : undefined,
       });
       if (mine !== generation) return;
       replace(message);
@@ -126,7 +188,11 @@ export function customersView(ctx: ViewContext, dataset: string): View {
             ? rows
             : emptyRow(
                 COLUMNS,
-                search.value ? "No customer id starts with that." : "This dataset has no customers yet.",
+                search.value
+                  ? "No customer id starts with that."
+                  : driftOnly.checked
+                    ? "No customer's forecast has drifted."
+                    : "This dataset has no customers yet.",
               ),
         );
       } else {

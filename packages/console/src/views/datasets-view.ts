@@ -5,7 +5,7 @@ import { h, replace } from "../lib/dom.ts";
 import { formatCount, formatTime } from "../lib/format.ts";
 import { emptyRow, errorNotice, pageHeading } from "./ui.ts";
 
-/** Every dataset with its frequency and customer count: the way into the customer lists. */
+/** Every dataset with its frequency and customer count: the way into its fleet page and customer list. */
 export function datasetsView(ctx: ViewContext): View {
   const tbody = h("tbody", null, emptyRow(4, "Loading…"));
   const message = h("div");
@@ -61,10 +61,18 @@ export function datasetsView(ctx: ViewContext): View {
             h(
               "th",
               { scope: "row" },
-              h("a", { href: href({ name: "customers", dataset: d.dataset }) }, d.dataset),
+              h("a", { href: href({ name: "fleet", dataset: d.dataset }) }, d.dataset),
             ),
             h("td", null, d.frequency ?? "—"),
-            h("td", { class: "num" }, formatCount(d.customers)),
+            h(
+              "td",
+              { class: "num" },
+              h(
+                "a",
+                { href: href({ name: "customers", dataset: d.dataset }), title: `Customers of ${d.dataset}` },
+                formatCount(d.customers),
+              ),
+            ),
             h("td", null, formatTime(d.updatedAt)),
           ),
         ),

@@ -1,5 +1,5 @@
 import { ApiError } from "../api/client.ts";
-import type { RunStatus } from "../api/types.ts";
+import type { DriftFlag, RunStatus } from "../api/types.ts";
 import { href } from "../app/router.ts";
 import type { Access } from "../app/session.ts";
 import { type Child, h } from "../lib/dom.ts";
@@ -18,6 +18,28 @@ export function statusBadge(
   label = RUN_STATUS_LABELS[status as RunStatus] ?? status,
 ): HTMLElement {
   return h("span", { class: "badge", "data-status": status }, label);
+}
+
+/**
+ * A drift verdict as a pill: "Drifted" (the failure colour), "No drift", or "Not scored" before
+ * any actuals came in; the reason, with its numbers, is the tooltip.
+ */
+export function driftBadge(drift: DriftFlag | null): HTMLElement {
+  const [state, status, label] = !drift
+    ? ["unscored", "NOT_RUN", "Not scored"]
+    : drift.flagged
+      ? ["drifted", "FAILED", "Drifted"]
+      : ["steady", "SUCCEEDED", "No drift"];
+  return h(
+    "span",
+    {
+      class: "badge drift-badge",
+      "data-status": status,
+      "data-drift": state,
+      title: drift?.reason ?? "No published forecast has been scored against later actuals yet",
+    },
+    label,
+  );
 }
 
 /** The page heading; focused after navigation so screen readers announce the new page. */

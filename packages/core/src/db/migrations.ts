@@ -165,6 +165,15 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable("customers").addColumn("drift", "jsonb").execute();
     },
   },
+  "0006_customers_natural_order": {
+    async up(db: Kysely<unknown>) {
+      // Customer lists in natural order: shorter ids first, then byte order ("2" before "10"),
+      // the same in every database's collation. Keyset pages walk this index.
+      await sql`create index customers_natural_idx on customers (dataset, length(customer_id), customer_id collate "C")`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

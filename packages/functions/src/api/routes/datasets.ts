@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { listCustomers, listDatasets } from "@myriad/core/registry/customers";
+import { CUSTOMER_SORTS, listCustomers, listDatasets } from "@myriad/core/registry/customers";
 import { fleetSummary } from "@myriad/core/registry/fleet";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { DatasetParams, DriftFlag, ERRORS, json, PageQuery, SearchPrefix } from "../schemas.ts";
@@ -13,6 +13,10 @@ const CustomerSummary = z
     lastTimestamp: z.string().nullable(),
     model: z.object({ algorithm: z.string(), version: z.string(), metrics: z.unknown() }).nullable(),
     drift: DriftFlag.nullable(),
+    realisedWql: z
+      .number()
+      .nullable()
+      .openapi({ description: "realised wQL of the most recently forecast scored version" }),
   })
   .openapi("CustomerSummary");
 
@@ -56,12 +60,16 @@ export function datasetRoutes(deps: ApiDeps) {
       method: "get",
       path: "/v1/datasets/{dataset}/customers",
       summary:
-        "A dataset's customers with their active model and drift verdict (a customer key sees only itself); flag=drift lists the flagged",
+        "A dataset's customers with their active model, drift verdict and realised wQL, in natural id order or worst first by a metric (a customer key sees only itself); flag=drift lists the flagged",
       request: {
         params: DatasetParams,
         query: PageQuery.extend({
           search: SearchPrefix.optional(),
           flag: z.enum(["drift"]).optional().openapi({ description: "only customers whose model drifted" }),
+          sort: z.enum(CUSTOMER_SORTS).default("id").openapi({
+            description:
+              "id: natural order (shorter ids first, then byte order: 2 before 10); backtestWql or realisedWql: worst first, customers without the metric last. A cursor belongs to its sort.",
+          }),
         }),
       },
       responses: {
