@@ -1,28 +1,18 @@
+import type { RunCounts } from "@myriad/core/registry/run-counts";
+
 /**
  * The API's response shapes, as far as the console reads them. The server's zod schemas
  * (packages/functions/src/api) are the source of truth; these mirror them without importing
- * the server code into the browser bundle.
+ * the server code into the browser bundle. A run's counts are core's own type, imported as a
+ * type only: it is erased at build time, so zod never reaches the bundle.
  */
+
+/** Facts the pipeline merges into a run as it goes; every field is absent until its state ran. */
+export type { RunCounts };
 
 export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
 export const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-
-/** Facts the pipeline merges into a run as it goes; every field is absent until its state ran. */
-export interface RunCounts {
-  customers?: number;
-  rows?: { in: number; out: number; quarantined: number };
-  /** Quarantined rows per reason. */
-  quarantined?: Record<string, number>;
-  quarantineKey?: string | null;
-  customersTrained?: number;
-  customersFailed?: number;
-  customersPublished?: number;
-  trainProgress?: { done: number; total: number };
-  /** The first customers that failed to train, with why; they keep their previous model. */
-  trainFailures?: { customerId: string; error: string }[];
-  [key: string]: unknown;
-}
 
 export interface RunSummary {
   runId: string;
@@ -118,6 +108,12 @@ export interface ForecastPoint {
 
 export interface Forecast {
   model: { algorithm: string; version: string };
+  points: ForecastPoint[];
+}
+
+/** `GET …/versions/{version}/forecast`: what any version published, a past one reproduced from its artifact. */
+export interface VersionForecast {
+  model: { algorithm: string; version: string; active: boolean };
   points: ForecastPoint[];
 }
 

@@ -9,6 +9,8 @@ export interface ForecastChartData {
   forecast: readonly ForecastPoint[] | null;
   /** A live prediction from POST .../predict, drawn in its own colour over the forecast. */
   prediction: readonly ForecastPoint[] | null;
+  /** The actuals over a past forecast's steps, drawn over it in their own colour. */
+  actuals?: readonly { timestamp: string; value: number }[] | null;
 }
 
 export interface ForecastChart {
@@ -17,8 +19,8 @@ export interface ForecastChart {
 }
 
 export interface ForecastChartOptions {
-  /** Legend names of the two forecasts ("Forecast" and "Prediction" by default). */
-  names?: { forecast?: string; prediction?: string };
+  /** Legend names of the lines ("History", "Forecast", "Prediction" and "Actuals" by default). */
+  names?: { history?: string; forecast?: string; prediction?: string; actuals?: string };
   /** Leave the history line out (a what-if chart compares two forecasts only). */
   history?: boolean;
   height?: number;
@@ -27,8 +29,9 @@ export interface ForecastChartOptions {
 const HEIGHT = 320;
 
 /**
- * History, the published forecast with its P10–P90 band, and an optional live prediction with
- * its own band, on one uPlot time chart. The legend names every line and band edge, and its
+ * History, the published forecast with its P10–P90 band, an optional live prediction with its
+ * own band, and (for a past version's forecast) the actuals that came later, on one uPlot time
+ * chart. The legend names every line and band edge, and its
  * values follow the cursor.
  */
 export function mountForecastChart(
@@ -42,14 +45,19 @@ export function mountForecastChart(
 
   function draw(data: ForecastChartData): void {
     plot?.destroy();
-    const aligned = alignSeries(data.history, data.forecast, data.prediction);
+    const aligned = alignSeries(data.history, data.forecast, data.prediction, data.actuals ?? null);
     const series: uPlot.Series[] = [{ label: "Time" }];
     const columns: (number | null)[][] = [];
     const bands: uPlot.Band[] = [];
     const value = (_: uPlot, v: number | null) => (v === null ? "—" : formatMetric(v, 2));
 
     if (options.history !== false) {
-      series.push({ label: "History", stroke: cssVar("--chart-history", "#4a5560"), width: 1.5, value });
+      series.push({
+        label: options.names?.history ?? "History",
+        stroke: cssVar("--chart-history", "#4a5560"),
+        width: 1.5,
+        value,
+      });
       columns.push(aligned.history);
     }
 
@@ -90,6 +98,17 @@ export function mountForecastChart(
       cssVar("--chart-predict", "#c2410c"),
       cssVar("--chart-predict-band", "rgba(194,65,12,0.14)"),
     );
+    // Last, so the actuals are drawn over the forecast they are compared with.
+    if (aligned.actuals) {
+      series.push({
+        label: options.names?.actuals ?? "Actuals",
+        stroke: cssVar("--chart-actual", "#111827"),
+        width: 2,
+        points: { show: true, size: 3 },
+        value,
+      });
+      columns.push(aligned.actuals);
+    }
 
     const axes = chartAxes();
     plot = new uPlot(

@@ -1,5 +1,11 @@
 import type { ForecastPoint } from "../api/types.ts";
 
+/** A reading of the customer's series. */
+export interface Reading {
+  timestamp: string;
+  value: number;
+}
+
 /** Which keys of a forecast point to draw: the centre line and the outermost band. */
 export interface BandKeys {
   center: string;
@@ -41,31 +47,39 @@ export interface AlignedSeries {
   history: (number | null)[];
   forecast: AlignedForecast | null;
   prediction: AlignedForecast | null;
+  /** The actuals over a past forecast's steps, when given: a line of its own. */
+  actuals: (number | null)[] | null;
 }
 
 /**
- * Puts history, the published forecast and a live prediction on one time axis, as uPlot needs
- * (one x array, one y array per series, null for gaps). A forecast's first point is joined to
- * the last history point by nothing: the gap shows where the data ends.
+ * Puts history, the published forecast, a live prediction and (for a past forecast) the actuals
+ * that came later on one time axis, as uPlot needs (one x array, one y array per series, null
+ * for gaps). A forecast's first point is joined to the last history point by nothing: the gap
+ * shows where the data ends.
  */
 export function alignSeries(
-  history: readonly { timestamp: string; value: number }[],
+  history: readonly Reading[],
   forecast: readonly ForecastPoint[] | null,
   prediction: readonly ForecastPoint[] | null,
+  actuals: readonly Reading[] | null = null,
 ): AlignedSeries {
   const seconds = (iso: string) => Math.round(Date.parse(iso) / 1000);
   const xsSet = new Set<number>();
   for (const p of history) xsSet.add(seconds(p.timestamp));
   for (const p of forecast ?? []) xsSet.add(seconds(p.timestamp));
   for (const p of prediction ?? []) xsSet.add(seconds(p.timestamp));
+  for (const p of actuals ?? []) xsSet.add(seconds(p.timestamp));
   const xs = [...xsSet].filter(Number.isFinite).sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const column = () => new Array<number | null>(xs.length).fill(null);
 
-  const historyColumn = column();
-  for (const p of history) {
-    const i = index.get(seconds(p.timestamp));
-    if (i !== undefined && Number.isFinite(p.value)) historyColumn[i] = p.value;
+  function readings(points: readonly Reading[]): (number | null)[] {
+    const out = column();
+    for (const p of points) {
+      const i = index.get(seconds(p.timestamp));
+      if (i !== undefined && Number.isFinite(p.value)) out[i] = p.value;
+    }
+    return out;
   }
 
   function align(points: readonly ForecastPoint[] | null): AlignedForecast | null {
@@ -84,7 +98,13 @@ export function alignSeries(
     return { keys, center, lower, upper };
   }
 
-  return { xs, history: historyColumn, forecast: align(forecast), prediction: align(prediction) };
+  return {
+    xs,
+    history: readings(history),
+    forecast: align(forecast),
+    prediction: align(prediction),
+    actuals: actuals ? readings(actuals) : null,
+  };
 }
 
 function toNumber(v: string | number | undefined): number | null {

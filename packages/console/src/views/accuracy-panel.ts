@@ -36,13 +36,36 @@ function ratio(v: VersionAccuracy): string {
     : "—";
 }
 
+/** Choosing the version drawn below the table: one is selected, a click on a row selects another. */
+export interface VersionSelection {
+  selected: string;
+  onSelect(version: string): void;
+  /** What draws the selected version (the forecast-against-actuals chart), under the table. */
+  detail: HTMLElement;
+}
+
 /**
  * Each past version's published forecast scored against the actuals that came later: WAPE,
- * MASE, wQL beside what the version's backtest promised, and the share inside the band.
+ * MASE, wQL beside what the version's backtest promised, and the share inside the band. With a
+ * selection, each row selects its version for the chart under the table: a click anywhere on the
+ * row, or the version's button from the keyboard.
  */
-export function accuracyPanel(accuracy: CustomerAccuracy): HTMLElement {
+export function accuracyPanel(accuracy: CustomerAccuracy, selection?: VersionSelection): HTMLElement {
   const flagged = accuracy.drift?.flagged ? accuracy.drift.version : null;
-  return h(
+  const rows: HTMLTableRowElement[] = [];
+  function mark(version: string): void {
+    for (const row of rows) {
+      const on = row.getAttribute("data-version") === version;
+      row.setAttribute("data-selected", String(on));
+      row.querySelector("button.version-select")?.setAttribute("aria-pressed", String(on));
+    }
+  }
+  function choose(version: string): void {
+    if (!selection) return;
+    mark(version);
+    selection.onSelect(version);
+  }
+  const section = h(
     "section",
     { class: "card accuracy-card", "aria-labelledby": "accuracy-heading" },
     h("h2", { id: "accuracy-heading" }, "Realised accuracy"),
@@ -58,7 +81,13 @@ export function accuracyPanel(accuracy: CustomerAccuracy): HTMLElement {
           h(
             "table",
             { class: "data compact accuracy-table" },
-            h("caption", { class: "sr-only" }, "Realised accuracy of each past version's forecast"),
+            h(
+              "caption",
+              { class: "sr-only" },
+              selection
+                ? "Realised accuracy of each past version's forecast; choose a version to draw it against its actuals"
+                : "Realised accuracy of each past version's forecast",
+            ),
             h(
               "thead",
               null,
@@ -91,14 +120,30 @@ export function accuracyPanel(accuracy: CustomerAccuracy): HTMLElement {
             h(
               "tbody",
               null,
-              accuracy.versions.map((v) =>
-                h(
+              accuracy.versions.map((v) => {
+                const row = h(
                   "tr",
-                  { "data-version": v.version, class: v.version === flagged ? "drifted" : "" },
+                  {
+                    "data-version": v.version,
+                    class: v.version === flagged ? "drifted" : "",
+                    onclick: selection ? () => choose(v.version) : undefined,
+                  },
                   h(
                     "th",
                     { scope: "row", class: "mono small" },
-                    v.version,
+                    selection
+                      ? h(
+                          "button",
+                          {
+                            type: "button",
+                            class: "version-select",
+                            "aria-pressed": "false",
+                            "aria-controls": "past-forecast",
+                            title: `Draw version ${v.version}'s forecast against its actuals`,
+                          },
+                          v.version,
+                        )
+                      : v.version,
                     v.version === flagged ? driftBadge(accuracy.drift) : null,
                   ),
                   h("td", { class: "nowrap small" }, `${formatTime(v.from)} – ${formatTime(v.to)}`),
@@ -109,10 +154,15 @@ export function accuracyPanel(accuracy: CustomerAccuracy): HTMLElement {
                   h("td", { class: "num backtest-wql" }, formatMetric(v.backtestWql)),
                   h("td", { class: "num" }, ratio(v)),
                   h("td", { class: "num" }, formatPercent(v.coverage)),
-                ),
-              ),
+                );
+                rows.push(row);
+                return row;
+              }),
             ),
           ),
         ),
+    accuracy.versions.length > 0 && selection ? selection.detail : null,
   );
+  if (selection) mark(selection.selected);
+  return section;
 }

@@ -17,6 +17,7 @@ import { formatCount } from "../lib/format.ts";
 import { accuracyPanel, driftVerdict } from "./accuracy-panel.ts";
 import { type ComponentsPanel, componentsPanel } from "./components-panel.ts";
 import { modelPanel } from "./model-panel.ts";
+import { type PastForecastPanel, pastForecastPanel } from "./past-forecast-panel.ts";
 import { predictForm } from "./predict-form.ts";
 import { driftBadge, errorNotice, pageHeading } from "./ui.ts";
 import { type WhatIfPanel, whatIfPanel } from "./what-if-panel.ts";
@@ -46,6 +47,7 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
   let chart: ForecastChart | undefined;
   let components: ComponentsPanel | undefined;
   let whatIf: WhatIfPanel | undefined;
+  let past: PastForecastPanel | undefined;
   let disposed = false;
 
   const crumbs =
@@ -181,7 +183,11 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     }
   }
 
-  /** The drift verdict and each past version's realised accuracy; absent when the call fails. */
+  /**
+   * The drift verdict and each past version's realised accuracy, with the newest scored
+   * version's forecast drawn against its actuals (a row of the table draws another); absent
+   * when the call fails.
+   */
   async function loadAccuracy(): Promise<void> {
     let accuracy: CustomerAccuracy;
     try {
@@ -193,7 +199,18 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
     if (disposed) return;
     replace(driftBox, driftBadge(accuracy.drift));
     replace(verdictBox, driftVerdict(accuracy.drift));
-    replace(accuracyBox, accuracyPanel(accuracy));
+    const newest = accuracy.versions[0]?.version;
+    if (newest === undefined) {
+      replace(accuracyBox, accuracyPanel(accuracy));
+      return;
+    }
+    const panel = pastForecastPanel(ctx.api, base, accuracy.versions);
+    past = panel;
+    replace(
+      accuracyBox,
+      accuracyPanel(accuracy, { selected: newest, onSelect: (v) => panel.select(v), detail: panel.el }),
+    );
+    panel.select(newest);
   }
 
   void load();
@@ -207,6 +224,7 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
       chart?.destroy();
       components?.destroy();
       whatIf?.destroy();
+      past?.destroy();
     },
   };
 }

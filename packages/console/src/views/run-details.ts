@@ -108,51 +108,37 @@ function valueText(v: unknown): string {
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /**
- * What the run did to the data: rows read, kept and quarantined (by reason), and customers
- * trained, failed and published, as the pipeline merged them into the run's counts.
+ * What the run did to the data: rows read, kept and quarantined (by reason); customers trained
+ * (and of those, refreshed), failed, or for a re-forecast run re-forecast, unchanged and kept;
+ * and forecasts published, earlier forecasts scored against the new actuals, drift flagged and
+ * the aggregates, as the pipeline merged them into the run's counts. A count a run never
+ * reached (or an older run never recorded) is left out rather than shown as a dash.
  */
 export function countsPanel(counts: RunCounts, running: boolean, dataset: string): HTMLElement {
   const rows = counts.rows;
-  const progress = counts.trainProgress;
   const reasons = Object.entries(counts.quarantined ?? {}).sort((a, b) => b[1] - a[1]);
+  const reforecast = counts.reforecast !== undefined || counts.customersReforecast !== undefined;
   return h(
     "div",
     { class: "counts" },
     h(
       "div",
-      null,
+      { class: "counts-rows" },
       h("h3", null, "Rows"),
       facts([
         ["Read", formatCount(rows?.in)],
         ["Kept", formatCount(rows?.out)],
         ["Quarantined", formatCount(rows?.quarantined)],
       ]),
+      running && counts.preprocessPending
+        ? h("p", { class: "muted small pending" }, `Preprocess is waiting: ${counts.preprocessPending}`)
+        : null,
     ),
+    reforecast ? reforecastCounts(counts, dataset) : trainCounts(counts, running, dataset),
+    forecastCounts(counts, dataset),
     h(
       "div",
-      null,
-      h("h3", null, "Customers"),
-      facts([
-        ["In the file", formatCount(counts.customers)],
-        [
-          "Trained",
-          progress && progress.done < progress.total
-            ? h(
-                "span",
-                null,
-                h("progress", { max: progress.total, value: progress.done }),
-                ` ${progress.done} of ${progress.total}`,
-              )
-            : formatCount(counts.customersTrained),
-        ],
-        ["Failed", formatCount(counts.customersFailed)],
-        ["Published", formatCount(counts.customersPublished)],
-      ]),
-      trainFailuresTable(counts, dataset),
-    ),
-    h(
-      "div",
-      null,
+      { class: "counts-quarantine" },
       h("h3", null, "Quarantine by reason"),
       reasons.length === 0
         ? h(
@@ -198,22 +184,156 @@ export function countsPanel(counts: RunCounts, running: boolean, dataset: string
   );
 }
 
-/** Customers that failed to train, each linked to its page (which still shows its previous model). */
-function trainFailuresTable(counts: RunCounts, dataset: string): HTMLElement | null {
-  const failures = counts.trainFailures ?? [];
-  if (failures.length === 0) return null;
+/** A count with what it means as its tooltip, or nothing when the run did not record it. */
+function counted(n: number | undefined, title: string): Child {
+  return n === undefined ? null : h("span", { title }, formatCount(n));
+}
+
+/** Customers of an upload: in the file, trained (a progress bar while training), refreshed, failed. */
+function trainCounts(counts: RunCounts, running: boolean, dataset: string): HTMLElement {
+  const progress = counts.trainProgress;
+  return h(
+    "div",
+    { class: "counts-customers" },
+    h("h3", null, "Customers"),
+    facts([
+      ["In the file", formatCount(counts.customers)],
+      [
+        "Trained",
+        progress && progress.done < progress.total
+          ? h(
+              "span",
+              null,
+              h("progress", { max: progress.total, value: progress.done }),
+              ` ${progress.done} of ${progress.total}`,
+            )
+          : formatCount(counts.customersTrained),
+      ],
+      [
+        "Refreshed",
+        counted(
+          counts.customersRefreshed,
+          "Of those trained, how many kept their algorithm and were refitted rather than selected again",
+        ),
+      ],
+      ["Failed", formatCount(counts.customersFailed)],
+    ]),
+    running && counts.trainingPending
+      ? h("p", { class: "muted small pending" }, `Training is waiting: ${counts.trainingPending}`)
+      : null,
+    customerTable(
+      "train-failures",
+      "Failed customer",
+      (counts.trainFailures ?? []).map((f) => ({ customerId: f.customerId, why: f.error })),
+      dataset,
+    ),
+  );
+}
+
+/**
+ * Customers of a re-forecast run (started by a related file, nothing refitted): why, and how
+ * many got a new forecast, came out unchanged, or kept theirs because they could not be
+ * re-forecast (the first of those listed with the reason).
+ */
+function reforecastCounts(counts: RunCounts, dataset: string): HTMLElement {
+  const progress = counts.trainProgress;
+  return h(
+    "div",
+    { class: "counts-customers counts-reforecast" },
+    h("h3", null, "Customers re-forecast"),
+    facts([
+      ["Cause", counts.reforecast ?? null],
+      [
+        "Re-forecast",
+        progress && progress.done < progress.total
+          ? h(
+              "span",
+              null,
+              h("progress", { max: progress.total, value: progress.done }),
+              ` ${progress.done} of ${progress.total}`,
+            )
+          : counted(counts.customersReforecast, "Customers whose forecast changed: a new version each"),
+      ],
+      ["Unchanged", counted(counts.customersUnchanged, "Forecast the same as before: no new version")],
+      [
+        "Kept",
+        counted(counts.customersKept, "Could not be re-forecast with the new fields: they keep their model"),
+      ],
+    ]),
+    customerTable(
+      "reforecast-kept",
+      "Kept customer",
+      (counts.reforecastKept ?? []).map((k) => ({ customerId: k.customerId, why: k.reason })),
+      dataset,
+    ),
+  );
+}
+
+/**
+ * What the run published: forecasts, the earlier forecasts it scored against the new actuals
+ * and the drift that flagged (linked to the drifted customers), and the dataset's aggregates.
+ */
+function forecastCounts(counts: RunCounts, dataset: string): HTMLElement {
+  const failures = counts.publishFailures ?? [];
+  const drifted = counts.driftFlagged;
+  return h(
+    "div",
+    { class: "counts-forecasts" },
+    h("h3", null, "Forecasts"),
+    facts([
+      ["Published", formatCount(counts.customersPublished)],
+      [
+        "Not published",
+        failures.length > 0
+          ? h("span", { class: "warn-text", title: failures.join("\n") }, formatCount(failures.length))
+          : null,
+      ],
+      [
+        "Scored",
+        counted(counts.forecastsScored, "Earlier forecasts scored against the actuals this upload brought"),
+      ],
+      [
+        "Drift flagged",
+        drifted === undefined
+          ? null
+          : drifted > 0
+            ? h(
+                "a",
+                { href: href({ name: "customers", dataset, drift: true }), class: "warn-text" },
+                formatCount(drifted),
+              )
+            : formatCount(drifted),
+      ],
+      ["Aggregate groups", counted(counts.aggregateGroups, "Totals published over the dataset's groups")],
+    ]),
+    counts.aggregatesError
+      ? h(
+          "p",
+          { class: "state-error aggregates-error" },
+          h("strong", null, "Aggregates failed: "),
+          truncate(counts.aggregatesError, 200),
+          h("span", { class: "muted" }, " (the customers' forecasts stand)"),
+        )
+      : null,
+  );
+}
+
+/** Customers listed with why (failed to train, kept by a re-forecast), each linked to its page. */
+function customerTable(
+  className: string,
+  heading: string,
+  entries: { customerId: string; why: string }[],
+  dataset: string,
+): HTMLElement | null {
+  if (entries.length === 0) return null;
   return h(
     "table",
-    { class: "data compact train-failures" },
-    h(
-      "thead",
-      null,
-      h("tr", null, h("th", { scope: "col" }, "Failed customer"), h("th", { scope: "col" }, "Why")),
-    ),
+    { class: `data compact ${className}` },
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, heading), h("th", { scope: "col" }, "Why"))),
     h(
       "tbody",
       null,
-      failures.map((f) =>
+      entries.map((f) =>
         h(
           "tr",
           null,
@@ -226,7 +346,7 @@ function trainFailuresTable(counts: RunCounts, dataset: string): HTMLElement | n
               f.customerId,
             ),
           ),
-          h("td", null, truncate(f.error, 200)),
+          h("td", null, truncate(f.why, 200)),
         ),
       ),
     ),

@@ -56,6 +56,18 @@ function trainedCell(run: RunSummary): Child {
       ` ${progress.done}/${progress.total}`,
     );
   }
+  // A re-forecast run fits nothing: it counts the customers whose forecast changed instead.
+  const reforecast = run.counts.customersReforecast;
+  if (reforecast !== undefined)
+    return h(
+      "span",
+      {
+        title: `Re-forecast (${run.counts.reforecast ?? "new related fields"}): ${formatCount(
+          run.counts.customersUnchanged,
+        )} unchanged, ${formatCount(run.counts.customersKept)} kept`,
+      },
+      `${formatCount(reforecast)} re-forecast`,
+    );
   const trained = run.counts.customersTrained;
   const total = run.counts.customers;
   if (trained === undefined) return total === undefined ? "—" : `0 of ${formatCount(total)}`;
