@@ -52,6 +52,14 @@ export interface ModelArtifact {
   selection: Selection;
   /** Set when the customer was forecast from its cohort (history too short for its own model). */
   coldStart?: { cohort: string; peers: number };
+  /**
+   * Set when the dataset trains with `anomalies: "exclude"`: how many history points were
+   * flagged (series/anomalies.ts) and how many replaced by their expected value before fitting.
+   * Optional and informational, so no format bump: the state was fitted on the cleaned series
+   * and forecasts the same whether or not a reader knows the field, and readers (unpackArtifact,
+   * the model server's loader) parse `model.json` without a schema, checking only `format`.
+   */
+  anomalies?: { flagged: number; excluded: number };
   createdAt: string;
 }
 

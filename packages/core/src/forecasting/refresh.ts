@@ -8,6 +8,7 @@ import { type RegularSeries, seriesEnd } from "../series/series.ts";
 import type { ErrorQuantiles } from "./conformal.ts";
 import type { Monitoring, TrainJob } from "./train-job.ts";
 import { COLD_START_MODEL, modelSigma, storedDrivers } from "./train-customer.ts";
+import { trainingHistory } from "./training-history.ts";
 
 /**
  * Whether `retrain` lets a customer keep its algorithm instead of a full training: `never`
@@ -34,12 +35,14 @@ export function keepsAlgorithm(
  */
 export function refreshCustomer(
   previous: ModelArtifact,
-  series: RegularSeries,
+  history: RegularSeries,
   job: TrainJob,
   drivers: CustomerDrivers | undefined,
   cause: string,
   now = new Date(),
 ): ModelArtifact {
+  // `anomalies: "exclude"` holds for a kept algorithm too (see training-history.ts).
+  const { series, anomalies } = trainingHistory(history, job);
   const periods = (previous.params.seasonalPeriods as number[] | undefined) ?? [];
   const members = previous.selection.members;
   const model =
@@ -77,6 +80,8 @@ export function refreshCustomer(
     horizon: job.horizon,
     quantiles: job.quantiles,
     ...(usesDrivers ? { drivers: storedDrivers(drivers) } : {}),
+    // This fit's count, not the previous version's.
+    anomalies,
     selection: {
       ...previous.selection,
       reason: `${previous.algorithm} refitted on ${moved} new step(s) without reselection (${cause}); chosen at version ${chosen?.[1] ?? previous.version}: ${chosen?.[2] ?? previous.selection.reason}`,

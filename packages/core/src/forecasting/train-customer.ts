@@ -24,6 +24,7 @@ import {
 } from "./conformal.ts";
 import { computeMetrics, naiveScale } from "./metrics.ts";
 import type { TrainJob } from "./train-job.ts";
+import { trainingHistory } from "./training-history.ts";
 
 /** The model of a customer whose history is too short for its own (see pipeline/steps/cohorts.ts). */
 export const COLD_START_MODEL = "ColdStart";
@@ -86,18 +87,21 @@ interface Fitted {
  * start) gets the cohort's profile. If every candidate fails, or the choice fails to refit,
  * SeasonalNaive stands in and the reason is recorded.
  *
- * @param job - horizon, quantiles and optionally a pinned `algorithm` (then the only candidate).
+ * @param job - horizon, quantiles and optionally a pinned `algorithm` (then the only candidate);
+ *   `anomalies: "exclude"` fits and backtests on the history with its anomalies replaced by their
+ *   expected values (see training-history.ts).
  * @param now - creation time written to the artifact. Default: the current time.
  * @param drivers - the customer's related fields and holiday flags over its history and the
  *   horizon (see drivers/customer-drivers.ts); the horizon's part is stored in the artifact.
  * @throws when the series has no reading at all.
  */
 export function trainCustomer(
-  series: RegularSeries,
+  history: RegularSeries,
   job: TrainJob,
   now = new Date(),
   drivers?: CustomerDrivers,
 ): ModelArtifact {
+  const { series, anomalies } = trainingHistory(history, job);
   const y = series.values;
   let readings = 0;
   let nonNegative = true;
@@ -193,6 +197,7 @@ export function trainCustomer(
     params: { seasonalPeriods: periods, nonNegative },
     ...(drivers ? { drivers: storedDrivers(drivers) } : {}),
     ...(coldStart && job.cohort ? { coldStart: { cohort: job.cohort.key, peers: job.cohort.peers } } : {}),
+    ...(anomalies ? { anomalies } : {}),
     state: fitted.state,
     frequency: series.frequency,
     trainStart: new Date(series.start).toISOString(),
