@@ -23,6 +23,16 @@ export class ApiClient {
     return this.#call<T>("GET", path);
   }
 
+  /** GET, with undefined for 404 (a run not created yet, a customer without a model). */
+  async find<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.#call<T>("GET", path);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
   post<T>(path: string, body: unknown): Promise<T> {
     return this.#call<T>("POST", path, body);
   }
@@ -43,7 +53,16 @@ export class ApiClient {
       throw new Error(`cannot reach ${this.baseUrl}; start the stack with \`npm start\``);
     }
     const json = (await res.json().catch(() => ({}))) as T & { detail?: string };
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.detail ?? ""}`);
+    if (!res.ok) throw new ApiError(`${method} ${path}: ${res.status} ${json.detail ?? ""}`, res.status);
     return json;
+  }
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
   }
 }

@@ -54,18 +54,32 @@ export async function objectCreatedEvent(bucketDir: string, path: string): Promi
  * Watches `<bucket>/raw/` and emits an S3 event for every file that appears or changes, as S3
  * notifications would. Files copied in slowly are reported once their size stops changing.
  * Existing files are reported at start; their runs already exist, so nothing is redone.
+ * `scanned` resolves once the files present at start have been reported and handled.
  */
-export function watchBucket(bucketDir: string, onEvent: (event: S3Event) => Promise<void>): FSWatcher {
+export function watchBucket(
+  bucketDir: string,
+  onEvent: (event: S3Event) => Promise<void>,
+): FSWatcher & { scanned: Promise<void> } {
   const watcher = watch(`${bucketDir}/raw`, {
     ignoreInitial: false,
     awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 100 },
     ignored: (path) => /(^|[/\\])\.[^/\\]+$/.test(path),
   });
-  const emit = (path: string) =>
-    objectCreatedEvent(bucketDir, path)
+  let ready = false;
+  const initial: Promise<void>[] = [];
+  const emit = (path: string) => {
+    const handled = objectCreatedEvent(bucketDir, path)
       .then(onEvent)
       .catch((e) => console.error(`upload event for ${path} failed:`, e));
+    if (!ready) initial.push(handled);
+  };
   watcher.on("add", emit);
   watcher.on("change", emit);
-  return watcher;
+  const scanned = new Promise<void>((resolve) =>
+    watcher.once("ready", () => {
+      ready = true;
+      void Promise.allSettled(initial).then(() => resolve());
+    }),
+  );
+  return Object.assign(watcher, { scanned });
 }

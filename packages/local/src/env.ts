@@ -47,3 +47,21 @@ export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig
     ...overrides,
   };
 }
+
+/**
+ * The variables a command run in another shell needs to reach this stack: those that differ
+ * from the defaults (`MYRIAD_PORT=3111 npx myriad …`); empty for a stack on the defaults.
+ */
+export function cliEnvPrefix(config: Pick<LocalConfig, "dataDir" | "port" | "host">): string {
+  const vars: string[] = [];
+  const base = { MYRIAD_DATA_DIR: resolve(".myriad"), MYRIAD_PORT: 3000, MYRIAD_HOST: "127.0.0.1" };
+  if (config.dataDir !== base.MYRIAD_DATA_DIR) vars.push(`MYRIAD_DATA_DIR=${shellWord(config.dataDir)}`);
+  if (config.port !== base.MYRIAD_PORT) vars.push(`MYRIAD_PORT=${config.port}`);
+  if (config.host !== base.MYRIAD_HOST) vars.push(`MYRIAD_HOST=${shellWord(config.host)}`);
+  return vars.length ? `${vars.join(" ")} ` : "";
+}
+
+/** A word as a POSIX shell reads it back. */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}

@@ -2,7 +2,6 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import { getRequestListener, RequestError } from "@hono/node-server";
-import type { FSWatcher } from "chokidar";
 import { startModelServer } from "@myriad/model-server";
 import { createApi } from "@myriad/functions/api/app";
 import { problemResponse } from "@myriad/functions/api/problem";
@@ -11,12 +10,17 @@ import { publicationGeneration } from "@myriad/core/registry/forecasts";
 import { run as onUpload } from "@myriad/functions/on-upload";
 import { RouterInferenceEndpoint } from "./adapters/router-inference-endpoint.ts";
 import { failInterruptedRuns } from "@myriad/core/pipeline/steps/redrive-run";
+import { listRuns } from "@myriad/core/registry/run-queries";
+import type { UploadOutcome } from "@myriad/core/pipeline/steps/start-run";
+import { readDatasetConfig } from "@myriad/core/ingest/preprocess";
 import { ensureAdminKey } from "./admin-key.ts";
 import { consoleRoutes } from "./console-static.ts";
 import { watchBucket } from "./bucket-watcher.ts";
 import { dropDemoIfEmpty } from "./demo.ts";
-import type { LocalConfig } from "./env.ts";
+import { cliEnvPrefix, type LocalConfig } from "./env.ts";
 import { createLocalPorts, type LocalPorts } from "./ports.ts";
+import { RunFollower } from "./run-follower.ts";
+import type { RunProgressDisplay, RunView } from "./run-progress.ts";
 
 export interface RunningStack {
   ports: LocalPorts;
@@ -36,9 +40,20 @@ export interface RunningStack {
  */
 export async function startStack(
   config: LocalConfig,
-  options: { log?: (line: string) => void; watch?: boolean } = {},
+  options: {
+    log?: (line: string) => void;
+    watch?: boolean;
+    /**
+     * Follows every run on this display: a progress line while it runs, a summary when it
+     * ends. Without it, the log gets `<runId>  <State>` as each state starts.
+     */
+    progress?: RunProgressDisplay;
+    /** How often runs under way are read for the display (ms). */
+    progressIntervalMs?: number;
+  } = {},
 ): Promise<RunningStack> {
   const log = options.log ?? (() => {});
+  let follower: RunFollower | undefined;
   const modelServer = await startModelServer({ port: config.endpointPort, host: config.host });
   const endpoint = new RouterInferenceEndpoint({
     server: modelServer.url,
@@ -49,7 +64,7 @@ export async function startStack(
   let forecastCache: ForecastCache | undefined;
   const ports: LocalPorts = await createLocalPorts(config, {
     endpoint,
-    onState: (runId, state) => log(`${runId}  ${state}`),
+    onState: (runId, state) => (follower ? follower.follow(runId) : log(`${runId}  ${state}`)),
     onStateDone: (_runId, state) => {
       if (state === "Publish") forecastCache?.clear();
     },
@@ -78,23 +93,70 @@ export async function startStack(
   const apiUrl = `http://${config.host}:${port}`;
 
   const admin = await ensureAdminKey(ports.db, config.dataDir);
-  for (const { runId, state } of await failInterruptedRuns(ports.db)) {
+  const keyFile = join(config.dataDir, "admin-key");
+  const cliEnv = cliEnvPrefix({ ...config, port });
+  if (options.progress) {
+    const get = async <T>(path: string): Promise<T | undefined> => {
+      const res = await app.request(path, { headers: { authorization: `Bearer ${admin.key}` } });
+      return res.ok ? ((await res.json()) as T) : undefined;
+    };
+    follower = new RunFollower({
+      display: options.progress,
+      intervalMs: options.progressIntervalMs,
+      readRun: (runId) => get<RunView>(`/v1/runs/${encodeURIComponent(runId)}`),
+      context: async (run) => ({
+        apiUrl,
+        keyFile,
+        bucketDir: ports.bucketDir,
+        cliEnv,
+        customerId:
+          run.status === "SUCCEEDED"
+            ? (
+                await get<{ customers: { customerId: string }[] }>(
+                  `/v1/datasets/${encodeURIComponent(run.dataset)}/customers?limit=1`,
+                )
+              )?.customers[0]?.customerId
+            : undefined,
+      }),
+    });
+  }
+  const interrupted = await failInterruptedRuns(ports.db);
+  if (interrupted.length > 0) {
+    const named = interrupted.map(({ runId, state }) => `${runId}${state ? ` (during ${state})` : ""}`);
     log(
-      `${runId}: interrupted${state ? ` during ${state}` : ""}; marked FAILED (redrive: npx myriad runs redrive ${runId})`,
+      `interrupted runs: ${named.join(", ")}; the stack stopped while they ran, so they are marked FAILED. Redrive with: ${interrupted.map(({ runId }) => `${cliEnv}npx myriad runs redrive ${runId}`).join(" ; ")}`,
     );
   }
-  let watcher: FSWatcher | undefined;
+  const aborted = (await listRuns(ports.db, { status: "ABORTED", limit: 6 })).runs;
+  if (aborted.length > 0) {
+    const more = aborted.length > 5 ? ` and more (npx myriad runs)` : "";
+    log(
+      `runs stopped by a shutdown (ABORTED): ${aborted
+        .slice(0, 5)
+        .map((r) => r.run_id)
+        .join(", ")}${more}. Redrive with: ${cliEnv}npx myriad runs redrive RUN_ID`,
+    );
+  }
+  let watcher: ReturnType<typeof watchBucket> | undefined;
   if (options.watch !== false) {
+    const alreadyProcessed: string[] = [];
+    let scanning = true;
     watcher = watchBucket(ports.bucketDir, async (event) => {
       const { uploads } = await onUpload(event, ports);
-      for (const u of uploads)
-        log(
-          u.status === "ignored"
-            ? `${u.key}: ignored (${u.reason})`
-            : `${u.key}: run ${u.runId} ${u.status}${u.note ? ` (${u.note})` : ""}`,
-        );
+      for (const u of uploads) {
+        if (scanning && u.status === "duplicate") alreadyProcessed.push(u.key);
+        else log(await describeUpload(u, ports));
+      }
     });
-    await new Promise<void>((resolve) => watcher?.once("ready", () => resolve()));
+    await watcher.scanned;
+    scanning = false;
+    if (alreadyProcessed.length > 0) {
+      const names = alreadyProcessed.slice(0, 3).join(", ");
+      const more = alreadyProcessed.length > 3 ? ` and ${alreadyProcessed.length - 3} more` : "";
+      log(
+        `${alreadyProcessed.length === 1 ? "1 file" : `${alreadyProcessed.length} files`} in raw/ already processed (${names}${more}); their runs are in \`npx myriad runs\``,
+      );
+    }
   }
   const demoDropped = config.demo ? await dropDemoIfEmpty(ports.store, ports.bucketDir) : false;
 
@@ -107,10 +169,36 @@ export async function startStack(
     demoDropped,
     idle: () => ports.runner.idle(),
     async close() {
+      await follower?.close();
+      options.progress?.close();
       await watcher?.close();
       await ports.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await modelServer.close();
     },
   };
+}
+
+const CONFIG_KEY = /^raw\/(?:([^/]+)\/)?_dataset\.json$/;
+
+/** A log line for what an upload event did, in the words a user reads. */
+async function describeUpload(u: UploadOutcome, ports: LocalPorts): Promise<string> {
+  if (u.status !== "ignored")
+    return u.status === "started"
+      ? `${u.key}: run ${u.runId} started${u.note ? ` (${u.note})` : ""}`
+      : `${u.key}: already processed (run ${u.runId})`;
+  const config = CONFIG_KEY.exec(u.key);
+  if (!config) return `${u.key}: ignored (${u.reason})`;
+  const dataset = config[1];
+  if (dataset === undefined)
+    return `${u.key}: not used: the config of dataset default goes in raw/default/_dataset.json`;
+  try {
+    const text = await ports.store.get(u.key);
+    await readDatasetConfig(ports.store, dataset);
+    const fields = Object.keys(JSON.parse(new TextDecoder().decode(text)) as object);
+    return `config for dataset ${dataset} loaded${fields.length ? ` (${fields.join(", ")})` : ""}; the next runs of ${dataset} use it`;
+  } catch (e) {
+    const why = (e as Error).message.replace(/\s*\n\s*/g, " ");
+    return `config for dataset ${dataset} is invalid: ${why}; runs of ${dataset} fail until it is fixed`;
+  }
 }
