@@ -12,6 +12,7 @@ const HOUR = 3_600_000;
 const CUSTOMERS = 6;
 /** Customer 5's load doubles after the first upload: its forecast must come out drifted. */
 const CHANGED = "5";
+const OUTAGE = "2";
 
 interface Run {
   dataset: string;
@@ -26,7 +27,11 @@ function rows(fromHour: number, toHour: number, seed: number): string {
   for (let c = 0; c < CUSTOMERS; c++) {
     for (let t = fromHour; t < toHour; t++) {
       const shift = String(c) === CHANGED && t >= 28 * 24 ? 2 : 1;
-      const load = shift * (30 + 5 * c) * (1 + 0.3 * Math.sin((2 * Math.PI * (t - 8)) / 24)) + random();
+      // Customer OUTAGE's meter read zero for two days: anomalies in its history.
+      const outage = String(c) === OUTAGE && t >= 10 * 24 && t < 12 * 24;
+      const load = outage
+        ? 0
+        : shift * (30 + 5 * c) * (1 + 0.3 * Math.sin((2 * Math.PI * (t - 8)) / 24)) + random();
       out.push(`${c},${new Date(START + t * HOUR).toISOString()},${load.toFixed(3)}`);
     }
   }
@@ -153,6 +158,7 @@ describe("forecast monitoring and retrain: drift — actuals score the published
       backtest: { histogram: { customers: number }[]; worst: { customerId: string }[] };
       realised: { histogram: { customers: number }[]; worst: { customerId: string }[]; scored: number };
       drift: { flagged: number };
+      anomalies: { customers: number; points: number };
     };
     expect(summary.customers).toBe(CUSTOMERS);
     expect(summary.algorithms.reduce((n, a) => n + a.customers, 0)).toBe(CUSTOMERS);
@@ -160,6 +166,18 @@ describe("forecast monitoring and retrain: drift — actuals score the published
     expect(summary.realised.scored).toBe(CUSTOMERS);
     expect(summary.realised.worst[0].customerId).toBe(CHANGED);
     expect(summary.drift.flagged).toBe(1);
+    // The two days of zeros are counted. (The doubled customer's newest hours may count too:
+    // a shift that has lasted hours reads like a spike until it has lasted longer.)
+    expect(summary.anomalies.customers).toBeGreaterThanOrEqual(1);
+    expect(summary.anomalies.points).toBeGreaterThanOrEqual(48);
+    const flagged = async (id: string) =>
+      (
+        (await (await stack.api(`/v1/datasets/${DATASET}/customers/${id}/history?limit=10000`)).json()) as {
+          points: { anomaly?: boolean }[];
+        }
+      ).points.filter((p) => p.anomaly).length;
+    expect(await flagged(OUTAGE)).toBeGreaterThanOrEqual(48);
+    expect(await flagged("0")).toBe(0);
     // A customer's key may not see the fleet.
     const { key } = (await (
       await stack.api("/v1/keys", { method: "POST", body: { scope: `customer:${DATASET}/0` } })

@@ -174,6 +174,12 @@ const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+  "0007_customer_anomalies": {
+    async up(db: Kysely<unknown>) {
+      // Anomalous history points found at the customer's last training, for the fleet view.
+      await db.schema.alterTable("customers").addColumn("anomalies", "integer").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -28,6 +28,8 @@ export interface CustomersTable {
   updated_at: DefaultTimestamp;
   /** The latest drift verdict of its model (forecast monitoring); null until one was scored. */
   drift: ColumnType<DriftState | null, string | null | undefined, string | null>;
+  /** Anomalous history points at its last training (series/anomalies.ts); null before. */
+  anomalies: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DriftState {

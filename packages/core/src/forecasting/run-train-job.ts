@@ -1,6 +1,7 @@
 import { packArtifact, unpackArtifact } from "../artifact/archive.ts";
 import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
+import { detectAnomalies } from "../series/anomalies.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { type RegularSeries, seriesFromCsv } from "../series/series.ts";
 import { jobDrivers } from "./job-drivers.ts";
@@ -37,7 +38,13 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
     }
     const artifact = refreshed ?? trainCustomer(series, job, new Date(), drivers);
     const result = await saveArtifact(store, job, artifact, started);
-    return { ...result, ...(monitoring ? { monitoring } : {}), ...(refreshed ? { refreshed: true } : {}) };
+    const anomalies = artifact.anomalies?.flagged ?? countAnomalies(series);
+    return {
+      ...result,
+      ...(monitoring ? { monitoring } : {}),
+      ...(refreshed ? { refreshed: true } : {}),
+      ...(anomalies !== undefined ? { anomalies } : {}),
+    };
   } catch (e) {
     return {
       ok: false,
@@ -45,6 +52,19 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
       error: (e as Error).message,
       ...(monitoring ? { monitoring } : {}),
     };
+  }
+}
+
+/**
+ * Anomalies in the history when the training did not scan for them (`anomalies: "flag"`): a
+ * millisecond or two per customer, so the fleet view can count them without reading every
+ * series. Undefined if the scan fails: a count never fails a customer.
+ */
+function countAnomalies(series: RegularSeries): number | undefined {
+  try {
+    return detectAnomalies(series).anomalies.length;
+  } catch {
+    return undefined;
   }
 }
 

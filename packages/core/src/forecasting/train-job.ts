@@ -56,5 +56,7 @@ export type TrainResult =
       monitoring?: Monitoring;
       /** True when the algorithm was kept and refitted without reselection (`retrain`). */
       refreshed?: boolean;
+      /** History points flagged as anomalies (series/anomalies.ts), for the fleet view. */
+      anomalies?: number;
     }
   | { ok: false; customerId: string; error: string; monitoring?: Monitoring };

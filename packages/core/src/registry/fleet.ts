@@ -26,6 +26,8 @@ export interface FleetSummary {
   backtest: { histogram: HistogramBin[]; worst: Ranked[] };
   realised: { histogram: HistogramBin[]; worst: Ranked[]; scored: number };
   drift: { flagged: number };
+  /** Anomalous history points at the customers' last training, and how many customers have any. */
+  anomalies: { customers: number; points: number };
   coldStart: number;
 }
 
@@ -80,6 +82,8 @@ export async function fleetSummary(db: Db, dataset: string): Promise<FleetSummar
         .selectFrom("customers as c")
         .select([
           sql<number>`count(*) filter (where (c.drift->>'flagged')::boolean)`.as("flagged"),
+          sql<number>`count(*) filter (where c.anomalies > 0)`.as("anomalous"),
+          sql<number>`coalesce(sum(c.anomalies), 0)`.as("anomalies"),
           sql<number>`(select count(*) from models m where m.dataset = ${dataset} and m.active and m.selection->>'cohort' is not null)`.as(
             "cold",
           ),
@@ -100,6 +104,7 @@ export async function fleetSummary(db: Db, dataset: string): Promise<FleetSummar
       scored: realisedBins.total,
     },
     drift: { flagged: Number(flags?.flagged ?? 0) },
+    anomalies: { customers: Number(flags?.anomalous ?? 0), points: Number(flags?.anomalies ?? 0) },
     coldStart: Number(flags?.cold ?? 0),
   };
 }

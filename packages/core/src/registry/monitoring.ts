@@ -1,5 +1,6 @@
 import type { DriftState, ForecastAccuracyRow } from "../db/schema.ts";
 import type { TrainResult } from "../forecasting/train-job.ts";
+import { sql } from "kysely";
 import type { Db } from "../ports/database.ts";
 
 const CHUNK = 500;
@@ -68,6 +69,19 @@ export async function recordMonitoring(
     });
   }
   return { scored: scored.length, flagged: scored.filter((s) => s.drift.flagged).length };
+}
+
+/** Each trained customer's count of anomalous history points, one statement per chunk. */
+export async function recordAnomalyCounts(db: Db, dataset: string, results: TrainResult[]): Promise<number> {
+  const counts = results.flatMap((r) =>
+    r.ok && r.anomalies !== undefined ? [[r.customerId, r.anomalies] as const] : [],
+  );
+  for (let i = 0; i < counts.length; i += CHUNK) {
+    const values = sql.join(counts.slice(i, i + CHUNK).map(([id, n]) => sql`(${id}::text, ${n}::integer)`));
+    await sql`update customers c set anomalies = v.n from (values ${values}) as v(id, n)
+      where c.dataset = ${dataset} and c.customer_id = v.id`.execute(db);
+  }
+  return counts.reduce((sum, [, n]) => sum + n, 0);
 }
 
 /** A customer's scored versions, newest forecast first. */

@@ -34,6 +34,7 @@ export const RunCountsSchema = z
     // Register
     forecastsScored: z.number().int().describe("previous forecasts scored against new actuals"),
     driftFlagged: z.number().int(),
+    anomaliesFlagged: z.number().int().describe("anomalous history points in the customers trained"),
     // Publish
     customersPublished: z.number().int(),
     publishFailures: z.array(z.string()),

@@ -2,7 +2,7 @@ import type { TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { registerModels } from "../../registry/models.ts";
-import { recordMonitoring } from "../../registry/monitoring.ts";
+import { recordAnomalyCounts, recordMonitoring } from "../../registry/monitoring.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import { upsertCustomers } from "../../registry/customers.ts";
 import type { Manifest } from "../manifest.ts";
@@ -55,6 +55,8 @@ export async function registerStep(
   );
   // After upsertCustomers: the drift verdict lands on the customer's row.
   const monitoring = await recordMonitoring(ports.db, manifest.dataset, state.runId, results);
+  const anomalies = await recordAnomalyCounts(ports.db, manifest.dataset, results);
+  if (anomalies > 0) await addRunCounts(ports.db, state.runId, { anomaliesFlagged: anomalies });
   if (monitoring.scored > 0)
     await addRunCounts(ports.db, state.runId, {
       forecastsScored: monitoring.scored,

@@ -116,6 +116,9 @@ export function datasetRoutes(deps: ApiDeps) {
                 scored: z.number().int().openapi({ description: "customers with a scored forecast" }),
               }),
               drift: z.object({ flagged: z.number().int() }),
+              anomalies: z
+                .object({ customers: z.number().int(), points: z.number().int() })
+                .openapi({ description: "anomalous history points at the customers' last training" }),
               coldStart: z.number().int(),
             })
             .openapi("FleetSummary"),
