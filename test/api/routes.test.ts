@@ -52,6 +52,7 @@ describe("HTTP API", () => {
         "/v1/runs/{runId}",
         "/v1/datasets/{dataset}/customers/{id}/forecast",
         "/v1/uploads",
+        "/health",
       ]),
     );
     expect((await stack.api("/docs", { key: null })).headers.get("content-type")).toContain("text/html");
@@ -110,6 +111,22 @@ describe("HTTP API", () => {
     expect(
       (await stack.api("/v1/datasets/default/customers/999/predict", { body: { horizon: 3 } })).status,
     ).toBe(404);
+  });
+
+  it("answers a JSON body sent without its content type with 415 and how to send it", async () => {
+    // What `curl -d '{"horizon":5}' …/predict` sends: a form content type.
+    const res = await fetch(`${stack.apiUrl}/v1/datasets/default/customers/1/predict`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${stack.adminKey}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: '{"horizon":5}',
+    });
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as { code: string; detail: string };
+    expect(body.code).toBe("unsupported_media_type");
+    expect(body.detail).toMatch(/Content-Type: application\/json/);
   });
 
   it("rejects invalid input with 400 and a stable code", async () => {

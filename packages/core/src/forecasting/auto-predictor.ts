@@ -93,7 +93,8 @@ export function chooseModel(
   if (ranked.length === 0) return null;
   const best = ranked[0];
   const windows = `${plan.starts.length} backtest window(s) of ${plan.horizon} steps`;
-  const runnerUp = ranked[1] ? `; next ${ranked[1].alias} ${fmt(ranked[1].score)}` : "";
+  const [bestText, nextText] = ranked[1] ? fmtPair(best.score, ranked[1].score) : [fmt(best.score), ""];
+  const runnerUp = ranked[1] ? `; next ${ranked[1].alias} ${nextText}` : "";
   const single: Choice = {
     alias: best.alias,
     metrics: best.metrics,
@@ -101,19 +102,20 @@ export function chooseModel(
     reason:
       ranked.length === 1
         ? `only candidate scored: ${best.alias} (average wQL ${fmt(best.score)} over ${windows})`
-        : `lowest average wQL: ${best.alias} ${fmt(best.score)} over ${windows}${runnerUp}`,
+        : `lowest average wQL: ${best.alias} ${bestText} over ${windows}${runnerUp}`,
   };
   const topMembers = ranked.slice(0, ENSEMBLE_SIZE).filter((r) => r.score <= best.score * ENSEMBLE_TOLERANCE);
   const top = topMembers.length >= 2 ? combine(topMembers, input, plan, options) : undefined;
   let challenger: Choice = single;
   if (top && top.score < best.score) {
     const names = topMembers.map((m) => m.alias);
+    const [topText, bestText] = fmtPair(top.score, best.score);
     challenger = {
       alias: "Ensemble",
       members: names,
       metrics: top.metrics,
       forecasts: top.forecasts,
-      reason: `mean of the best ${names.length} (${names.join(", ")}) backtests lower: average wQL ${fmt(top.score)} vs ${fmt(best.score)} for ${best.alias} over ${windows}`,
+      reason: `mean of the best ${names.length} (${names.join(", ")}) backtests lower: average wQL ${topText} vs ${bestText} for ${best.alias} over ${windows}`,
     };
   }
   const ensemble: CandidateResult | undefined = top
@@ -191,6 +193,15 @@ function combine(members: Scored[], input: FitInput, plan: BacktestPlan, options
 }
 
 const fmt = (x: number) => x.toPrecision(4);
+
+/** Two scores compared in a reason, with as many digits (4 to 8) as it takes to tell them apart. */
+export function fmtPair(a: number, b: number): [string, string] {
+  for (let digits = 4; digits < 8; digits++) {
+    const [x, y] = [a.toPrecision(digits), b.toPrecision(digits)];
+    if (x !== y) return [x, y];
+  }
+  return [a.toPrecision(8), b.toPrecision(8)];
+}
 
 /**
  * Lower average wQL first; scores less than 1e-6 apart (a millionth of the actuals: no real

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 import { type AuthEnv, authenticate } from "./auth.ts";
@@ -47,7 +47,25 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
     },
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", version: API_VERSION }));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      summary: "Liveness: answers without a key",
+      security: [],
+      responses: {
+        200: {
+          description: "The API is up",
+          content: {
+            "application/json": {
+              schema: z.object({ status: z.literal("ok"), version: z.string() }).openapi("Health"),
+            },
+          },
+        },
+      },
+    }),
+    (c) => c.json({ status: "ok" as const, version: API_VERSION }, 200),
+  );
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -77,6 +95,13 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   app.notFound((c) => problem(c, 404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (err instanceof MyriadError) return problem(c, err.status, err.code, err.message, err.details ?? {});
+    if (err instanceof HTTPException && err.status === 415)
+      return problem(
+        c,
+        415,
+        "unsupported_media_type",
+        "send the body as JSON with the header Content-Type: application/json (curl: -H 'content-type: application/json')",
+      );
     if (err instanceof HTTPException)
       return problem(c, err.status, "http_error", err.message || "request refused");
     if (err instanceof SyntaxError)
