@@ -153,8 +153,19 @@ export interface WhatIfForecast {
   baseline: { points: ForecastPoint[] };
 }
 
+/**
+ * A reading of `GET …/history`. `anomaly` and `score` appear only on a flagged point (an outage,
+ * a spike, a meter reset): `score` is |value − expected| in robust standard deviations (above 5).
+ */
+export interface HistoryPoint {
+  timestamp: string;
+  value: number;
+  anomaly?: true;
+  score?: number;
+}
+
 export interface History {
-  points: { timestamp: string; value: number }[];
+  points: HistoryPoint[];
 }
 
 export interface ModelSelection {

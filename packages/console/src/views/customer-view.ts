@@ -5,10 +5,12 @@ import type {
   Forecast,
   ForecastPoint,
   History,
+  HistoryPoint,
   ModelInfo,
 } from "../api/types.ts";
 import { href } from "../app/router.ts";
 import type { View, ViewContext } from "../app/view.ts";
+import { anomalyNote, anomalySpans, countAnomalies, describeAnomalies } from "../charts/anomaly-series.ts";
 import { type ForecastChart, mountForecastChart } from "../charts/forecast-chart.ts";
 import { relatedFields } from "../charts/components-series.ts";
 import { bandKeys, keyLabel } from "../charts/forecast-series.ts";
@@ -37,6 +39,8 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
   const subtitle = h("span", { class: "muted" });
   const chartBox = h("div", { class: "chart", id: "forecast-chart" });
   const caption = h("figcaption", { class: "muted small" }, "Loading…");
+  /** The note on the history's flagged readings, under the chart; empty when none are. */
+  const anomalyBox = h("div");
   const predictBox = h("div");
   const modelBox = h("div");
   const componentsBox = h("div");
@@ -77,6 +81,7 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
       { class: "card" },
       h("h2", null, "History and forecast"),
       h("figure", { class: "chart-figure" }, chartBox, caption),
+      anomalyBox,
       predictBox,
     ),
     componentsBox,
@@ -118,8 +123,10 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
       prediction,
     });
     if (historyPoints.length > 0 || forecastPoints.length > 0) {
-      chart = mountForecastChart(chartBox, data());
-      replace(caption, describe(historyPoints.length, forecastPoints, null));
+      chart = mountForecastChart(chartBox, data(), { anomalies: true });
+      replace(caption, describe(historyPoints, forecastPoints, null));
+      const note = anomalyNote(countAnomalies(historyPoints));
+      if (note) replace(anomalyBox, h("p", { class: "anomaly-note small", id: "anomaly-note" }, note));
     } else {
       replace(caption, "Nothing to draw yet.");
     }
@@ -138,8 +145,8 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
           (result) => {
             prediction = result.points;
             if (chart) chart.update(data());
-            else chart = mountForecastChart(chartBox, data());
-            replace(caption, describe(historyPoints.length, forecastPoints, result.points));
+            else chart = mountForecastChart(chartBox, data(), { anomalies: true });
+            replace(caption, describe(historyPoints, forecastPoints, result.points));
           },
         ),
       );
@@ -229,13 +236,15 @@ export function customerView(ctx: ViewContext, dataset: string, customerId: stri
   };
 }
 
-/** The chart's caption in words, naming the band the chart shades. */
+/** The chart's caption in words, naming the band the chart shades and counting the anomalies it marks. */
 function describe(
-  historyCount: number,
+  history: HistoryPoint[],
   forecast: ForecastPoint[],
   prediction: ForecastPoint[] | null,
 ): string {
-  const parts = [`History: the last ${formatCount(historyCount)} readings.`];
+  const parts = [`History: the last ${formatCount(history.length)} readings.`];
+  const flagged = countAnomalies(history);
+  if (flagged > 0) parts.push(describeAnomalies(flagged, anomalySpans(history).length));
   if (forecast.length > 0) {
     const keys = bandKeys(forecast);
     const band =
