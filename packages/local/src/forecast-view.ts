@@ -1,4 +1,5 @@
 import { customerPageUrl } from "./run-progress.ts";
+import type { RealisedAccuracy } from "@myriad/core/forecasting/monitoring";
 
 /** `GET …/customers/{id}/forecast` as the terminal reads it. */
 export interface ForecastBody {
@@ -36,17 +37,7 @@ export interface ModelBody {
 
 /** `GET …/customers/{id}/accuracy`. */
 export interface AccuracyBody {
-  versions: {
-    version: string;
-    from: string;
-    to: string;
-    points: number;
-    wape: number | null;
-    mase: number | null;
-    wql: number | null;
-    coverage: number | null;
-    backtestWql: number | null;
-  }[];
+  versions: RealisedAccuracy[];
   drift: { flagged: boolean; reason: string } | null;
 }
 

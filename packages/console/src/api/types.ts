@@ -1,4 +1,6 @@
 import type { RunCounts } from "@myriad/core/registry/run-counts";
+import type { RealisedAccuracy as VersionAccuracy } from "@myriad/core/forecasting/monitoring";
+import type { FleetSummary, HistogramBin, Ranked as RankedCustomer } from "@myriad/core/registry/fleet";
 
 /**
  * The API's response shapes, as far as the console reads them. The server's zod schemas
@@ -202,42 +204,8 @@ export interface UploadTicket {
 /** `GET /v1/endpoint/metrics`: SageMaker metric names → a number or a statistics object. */
 export type EndpointMetrics = Record<string, unknown>;
 
-/** A bin of a wQL histogram: [from, to), `to` null for the open last bin. */
-export interface HistogramBin {
-  from: number;
-  to: number | null;
-  customers: number;
-}
-
-export interface RankedCustomer {
-  customerId: string;
-  wql: number;
-  algorithm: string | null;
-}
-
-/** `GET /v1/datasets/{dataset}/summary` (admin keys). */
-export interface FleetSummary {
-  dataset: string;
-  customers: number;
-  algorithms: { algorithm: string; customers: number }[];
-  backtest: { histogram: HistogramBin[]; worst: RankedCustomer[] };
-  realised: { histogram: HistogramBin[]; worst: RankedCustomer[]; scored: number };
-  drift: { flagged: number };
-  coldStart: number;
-}
-
-/** One past version's published forecast scored against the actuals that came later. */
-export interface VersionAccuracy {
-  version: string;
-  from: string;
-  to: string;
-  points: number;
-  wape: number | null;
-  mase: number | null;
-  wql: number | null;
-  coverage: number | null;
-  backtestWql: number | null;
-}
+// The fleet summary and realised accuracy are typed where the API builds them.
+export type { FleetSummary, HistogramBin, RankedCustomer, VersionAccuracy };
 
 /** `GET …/customers/{id}/accuracy`: newest version first. */
 export interface CustomerAccuracy {
