@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScaledErrors } from "./conformal.ts";
 import { mulberry32 } from "../ingest/generate.ts";
+import { modelFor } from "../models/catalog.ts";
 import { forecastArtifact } from "./forecast-artifact.ts";
 import { keepsAlgorithm, refreshCustomer } from "./refresh.ts";
 import { trainCustomer } from "./train-customer.ts";
@@ -124,5 +125,64 @@ describe("keepsAlgorithm", () => {
     expect(keepsAlgorithm("drift", artifact, undefined)).toBe(true);
     expect(keepsAlgorithm("drift", artifact, monitoring(true))).toBe(false);
     expect(keepsAlgorithm("never", { ...artifact, algorithm: "ColdStart" }, undefined)).toBe(false);
+  });
+});
+
+describe("AutoETS update: the state run forward with the parameters kept", () => {
+  const daily = (days: number, seed: number, level = (_t: number) => 100) => {
+    const random = mulberry32(seed);
+    return Float64Array.from(
+      { length: days },
+      (_, t) => level(t) * (1 + 0.2 * Math.sin((2 * Math.PI * t) / 7)) + 3 * random(),
+    );
+  };
+
+  it("runs in two steps as in one, follows a new level, and leaves gaps to a refit", () => {
+    const model = modelFor("AutoETS", [7]);
+    const y = daily(400, 1, (t) => (t < 360 ? 100 : 130));
+    const state = model.fit({ y: y.subarray(0, 360), frequency: "D", seasonalPeriods: [7], horizon: 28 });
+    const once = model.update!(state, y.subarray(360));
+    const twice = model.update!(model.update!(state, y.subarray(360, 380)), y.subarray(380));
+    // The same states, to the precision artifacts store them in.
+    const [a, b] = [model.predict(once, 14), model.predict(twice, 14)];
+    for (let k = 0; k < 14; k++) expect(b[k]).toBeCloseTo(a[k], 3);
+    // The level moves toward the new one as fast as the kept smoothing says (a large shift is
+    // drift, and a drifted customer is chosen again).
+    const mean = (f: Float64Array) => f.reduce((x, v) => x + v, 0) / f.length;
+    expect(mean(model.predict(once, 7))).toBeGreaterThan(mean(model.predict(state, 47).subarray(40)) + 3);
+    const gap = y.slice(360);
+    gap[3] = Number.NaN;
+    expect(() => model.update!(state, gap)).toThrow(/gaps/);
+  });
+
+  it("is what refresh uses for AutoETS, naming it in the reason", () => {
+    const y = daily(400, 2);
+    const start = Date.UTC(2025, 0, 1);
+    const daysJob = (version: string): TrainJob => ({
+      ...job(version),
+      frequency: "D",
+      horizon: 28,
+      algorithm: "AutoETS",
+    });
+    const first = trainCustomer(
+      { start, frequency: "D", values: y.subarray(0, 380) },
+      daysJob("v1"),
+      new Date(0),
+    );
+    expect(first.algorithm).toBe("AutoETS");
+    const refreshed = refreshCustomer(
+      first,
+      { start, frequency: "D", values: y },
+      daysJob("v2"),
+      undefined,
+      "retrain: never",
+    );
+    expect(refreshed.selection.reason).toMatch(
+      /^AutoETS state run forward over 20 new step\(s\), parameters kept without reselection/,
+    );
+    expect((refreshed.state as { params: unknown }).params).toEqual(
+      (first.state as { params: unknown }).params,
+    );
+    expect((refreshed.state as { n: number }).n).toBe((first.state as { n: number }).n + 20);
   });
 });

@@ -2,7 +2,7 @@ import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { CustomerDrivers } from "../drivers/customer-drivers.ts";
 import { modelFor } from "../models/catalog.ts";
 import { ensemble } from "../models/ensemble.ts";
-import type { FitInput } from "../models/model.ts";
+import type { FitInput, ForecastModel } from "../models/model.ts";
 import { stepsBetween } from "../series/frequency.ts";
 import { type RegularSeries, seriesEnd } from "../series/series.ts";
 import type { ErrorQuantiles } from "./conformal.ts";
@@ -25,10 +25,11 @@ export function keepsAlgorithm(
 }
 
 /**
- * Brings a customer's active model up to the new observations without reselecting: the same
- * algorithm (the same ensemble members) fitted again on the whole series, so its states (level,
- * trend, seasons, ARIMA's innovations) run on to the last observation, keeping the calibrated
- * error model and the backtest metrics it was chosen with. No candidate is backtested, which is
+ * Brings a customer's active model up to the new observations without reselecting. A model that
+ * can (AutoETS) runs its fitted state forward over the new steps with its parameters kept, an
+ * exponential-smoothing filter pass; the others (the same ensemble members) are fitted again on
+ * the whole series, so their states run on to the last observation. Either way the calibrated
+ * error model and the backtest metrics it was chosen with are kept. No candidate is backtested, which is
  * where a full training spends its time. The error profile is turned to the new forecast origin.
  *
  * @throws when the algorithm cannot fit the new series (the caller then trains in full).
@@ -58,12 +59,17 @@ export function refreshCustomer(
     start: series.start,
     ...(usesDrivers ? { drivers: drivers.history } : {}),
   };
-  const state = model.fit(input);
+  const end = seriesEnd(series);
+  const moved = stepsBetween(Date.parse(previous.trainEnd), end, series.frequency);
+  // A model that can run its state forward does so over the new steps; the others fit again.
+  const forward = moved > 0 && model.update ? runForward(model, previous.state, series, moved) : undefined;
+  const state = forward ?? model.fit(input);
   const future = usesDrivers ? drivers.future : undefined;
   if (!model.predict(state, job.horizon, future).every(Number.isFinite))
     throw new Error("forecast is not finite");
-  const end = seriesEnd(series);
-  const moved = stepsBetween(Date.parse(previous.trainEnd), end, series.frequency);
+  const how = forward
+    ? `state run forward over ${moved} new step(s), parameters kept`
+    : `refitted on ${moved} new step(s)`;
   let readings = 0;
   for (const v of series.values) if (Number.isFinite(v)) readings++;
   // A refreshed model's reason names the version that chose it, however many refreshes ago.
@@ -84,10 +90,19 @@ export function refreshCustomer(
     anomalies,
     selection: {
       ...previous.selection,
-      reason: `${previous.algorithm} refitted on ${moved} new step(s) without reselection (${cause}); chosen at version ${chosen?.[1] ?? previous.version}: ${chosen?.[2] ?? previous.selection.reason}`,
+      reason: `${previous.algorithm} ${how} without reselection (${cause}); chosen at version ${chosen?.[1] ?? previous.version}: ${chosen?.[2] ?? previous.selection.reason}`,
     },
     createdAt: now.toISOString(),
   };
+}
+
+/** The state after the last `moved` steps of `series`; undefined when the model cannot (a gap). */
+function runForward(model: ForecastModel, state: unknown, series: RegularSeries, moved: number): unknown {
+  try {
+    return model.update?.(state, series.values.subarray(series.values.length - moved));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

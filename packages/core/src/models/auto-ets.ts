@@ -3,6 +3,7 @@ import {
   type EtsModelSpec,
   type EtsSmoothing,
   etsForecastVariance,
+  etsRun,
   etsMethodName,
   etsPointForecast,
   fitEtsModel,
@@ -118,6 +119,20 @@ export function autoEts(): ForecastModel<AutoEtsState> {
     },
     variance(state: AutoEtsState, h: number): Float64Array {
       return etsForecastVariance(state, state.spec, state.params, state.sigma2, h);
+    },
+    update(state: AutoEtsState, y: Float64Array): AutoEtsState {
+      // The recursions need every observation; a gap is left to a refit, which fills it.
+      if (!y.every(Number.isFinite)) throw new Error("gaps in the new observations");
+      const { final } = etsRun(y, state.spec, state.params, state);
+      if (![final.level, final.trend, ...final.season].every(Number.isFinite))
+        throw new Error("the states left the admissible region");
+      return {
+        ...state,
+        level: round(final.level),
+        trend: round(final.trend),
+        season: compact(final.season),
+        n: state.n + y.length,
+      };
     },
   };
 }

@@ -74,6 +74,12 @@ export interface ForecastModel<State = unknown> {
    * history holds too few backtest errors for conformal quantiles.
    */
   variance?(state: State, h: number): Float64Array;
+  /**
+   * The state run forward over `y`, the observations that follow the fitted data, with the
+   * parameters kept (an exponential-smoothing filter pass): what keeping a model up to date
+   * costs without fitting it again. Throws where it cannot (gaps in `y`); the caller refits.
+   */
+  update?(state: State, y: Float64Array): State;
 }
 
 /** Accuracy of a model measured by rolling-origin backtest. Missing metrics are null. */
