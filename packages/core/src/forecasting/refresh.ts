@@ -26,7 +26,7 @@ export function keepsAlgorithm(
 
 /**
  * Brings a customer's active model up to the new observations without reselecting. A model that
- * can (AutoETS) runs its fitted state forward over the new steps with its parameters kept, an
+ * can (AutoETS, AutoARIMA) runs its fitted state forward over the new steps with its parameters kept, an
  * exponential-smoothing filter pass; the others (the same ensemble members) are fitted again on
  * the whole series, so their states run on to the last observation. Either way the calibrated
  * error model and the backtest metrics it was chosen with are kept. No candidate is backtested, which is

@@ -1,7 +1,8 @@
 import { AIR_PASSENGERS, WWW_USAGE } from "../testing/r-datasets.ts";
 import { describe, expect, it } from "vitest";
 import { arimaFit } from "../kernels/arima.ts";
-import { autoArima, autoArimaFit } from "./auto-arima.ts";
+import { mulberry32 } from "../ingest/generate.ts";
+import { arimaUpdate, autoArima, autoArimaFit } from "./auto-arima.ts";
 
 // R datasets: AirPassengers (144, monthly 1949–1960) and WWWusage (100, per minute).
 const airPassengers = [...AIR_PASSENGERS];
@@ -104,5 +105,72 @@ describe("AutoARIMA (mirror of R forecast::auto.arima)", () => {
     expect(state.order.slice(0, 3)).toEqual([0, 1, 0]);
     const v = model.variance?.(state, 4) ?? new Float64Array(0);
     for (let h = 1; h <= 4; h++) expect(v[h - 1]).toBeCloseTo(h * state.sigma2, 10);
+  });
+});
+
+describe("arimaUpdate: the state run forward with the coefficients kept", () => {
+  const base = {
+    constant: true,
+    sar: [],
+    sma: [],
+    sigma2: 1,
+    aicc: 0,
+  };
+
+  it("takes each new observation's innovation as the steady Kalman filter does", () => {
+    // AR(1) around 10 with φ = 0.6: after 12, the forecast is 10 + 0.6 · 2.
+    const ar = { ...base, order: [1, 0, 0, 0, 0, 0, 1], ar: [0.6], ma: [], mean: 10, state: [0], last: [] };
+    expect(autoArima().predict(arimaUpdate(ar, Float64Array.of(12)), 1)[0]).toBeCloseTo(11.2, 10);
+    // MA(1) with θ = 0.5 from a forecast of 10: 12 is an innovation of 2, so next is 10 + 0.5 · 2.
+    const ma = {
+      ...base,
+      order: [0, 0, 1, 0, 0, 0, 1],
+      ar: [],
+      ma: [0.5],
+      mean: 10,
+      state: [0, 0],
+      last: [],
+    };
+    expect(autoArima().predict(arimaUpdate(ma, Float64Array.of(12)), 2)).toEqual(Float64Array.of(11, 10));
+    // ARIMA(0,1,1) (simple exponential smoothing with α = 1 + θ = 0.7) from level 100: 110 moves it to 107.
+    const ses = {
+      ...base,
+      constant: false,
+      order: [0, 1, 1, 0, 0, 0, 1],
+      ar: [],
+      ma: [-0.3],
+      mean: 0,
+      state: [0, 0],
+      last: [100],
+    };
+    const after = arimaUpdate(ses, Float64Array.of(110));
+    expect(autoArima().predict(after, 1)[0]).toBeCloseTo(107, 10);
+    expect(after.last).toEqual([110]);
+    expect(() => arimaUpdate(ses, Float64Array.of(Number.NaN))).toThrow(/gaps/);
+  });
+
+  it("forecasts like the fitted model would after a refit with the same coefficients (long series)", () => {
+    const uniform = mulberry32(3);
+    const random = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    const y = new Float64Array(400);
+    let e1 = 0;
+    for (let t = 0; t < y.length; t++) {
+      const e = random();
+      y[t] = (t > 0 ? y[t - 1] : 50) + e - 0.4 * e1;
+      e1 = e;
+    }
+    const model = autoArima();
+    const input = (n: number) => ({
+      y: y.subarray(0, n),
+      frequency: "D" as const,
+      seasonalPeriods: [],
+      horizon: 7,
+    });
+    const fitted = model.fit(input(380));
+    const forward = model.update!(fitted, y.subarray(380));
+    // The last observation anchors both: the one-step forecast stays near it.
+    expect(Math.abs(model.predict(forward, 1)[0] - y[399])).toBeLessThan(3);
+    // Before the update it forecast from the 380th point instead.
+    expect(model.predict(forward, 1)[0]).not.toBeCloseTo(model.predict(fitted, 21)[20], 1);
   });
 });

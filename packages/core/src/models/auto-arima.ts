@@ -5,6 +5,8 @@ import {
   arimaForecast,
   arimaVariance,
   difference,
+  differencingPolynomial,
+  expandArma,
   minRootModulus,
 } from "../kernels/arima.ts";
 import { isConstant, ndiffs, nsdiffs } from "../kernels/unit-root.ts";
@@ -87,7 +89,38 @@ export function autoArima(): ForecastModel<AutoArimaState> {
     variance(state: AutoArimaState, h: number): Float64Array {
       return arimaVariance(orderOf(state), state, state.sigma2, h);
     },
+    update(state: AutoArimaState, y: Float64Array): AutoArimaState {
+      return arimaUpdate(state, y);
+    },
   };
+}
+
+/**
+ * The fitted ARIMA run forward over new observations with its coefficients kept: each one is
+ * differenced against the last observations, and the ARMA state takes its innovation v as the
+ * Kalman filter does once its gain is steady, a ← T(a + R v) with R = (1, θ₁, …), which it is
+ * after the few hundred points a fit sees (a seasonal MA filter converges more slowly: there
+ * this is the steady-state approximation of the exact update).
+ */
+export function arimaUpdate(state: AutoArimaState, y: Float64Array): AutoArimaState {
+  if (!y.every(Number.isFinite)) throw new Error("gaps in the new observations");
+  const order = orderOf(state);
+  const { phi, theta } = expandArma(state, order.m);
+  const delta = differencingPolynomial(order.d, order.D, order.m);
+  const nd = delta.length;
+  const r = state.state.length;
+  const a = Float64Array.from(state.state);
+  const b = new Float64Array(r);
+  const history = [...state.last.slice(state.last.length - nd), ...y];
+  for (let t = 0; t < y.length; t++) {
+    let w = y[t];
+    for (let i = 0; i < nd; i++) w -= delta[i] * history[nd + t - i - 1];
+    if (r === 0) continue;
+    const v = w - state.mean - a[0];
+    for (let i = 0; i < r; i++) b[i] = a[i] + (i === 0 ? 1 : i - 1 < theta.length ? theta[i - 1] : 0) * v;
+    for (let i = 0; i < r; i++) a[i] = (i < phi.length ? phi[i] * b[0] : 0) + (i + 1 < r ? b[i + 1] : 0);
+  }
+  return { ...state, state: compact(a), last: compact(history.slice(history.length - nd)) };
 }
 
 /** The shortest seasonal period, rounded, when it is at most {@link MAX_ARIMA_PERIOD}; else 1. */
