@@ -3,10 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CONSOLE_DIR = fileURLToPath(new URL("../../packages/console", import.meta.url));
 export const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots", import.meta.url));
+/** The README's pictures of the console, committed; see {@link readmeScreenshot}. */
+export const README_SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Flags for a quiet, offline headless Chromium (no sandbox: CI runs as root in a container). */
@@ -77,4 +79,35 @@ export async function ensureConsoleBuilt(): Promise<void> {
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return join(SCREENSHOTS, `${name}.png`);
+}
+
+/** The size of the README's pictures: the same on every machine, so an update changes pixels only. */
+export const README_VIEWPORT = { width: 1440, height: 900 };
+
+/**
+ * A picture of the view the test has just checked, for the README: `docs/screenshots/<name>.png`
+ * at a fixed viewport (1440 wide; taller than 900 where the view needs it), the top of the page. Written only when `MYRIAD_UPDATE_SCREENSHOTS=1`, so CI runs leave the tree clean:
+ * `MYRIAD_UPDATE_SCREENSHOTS=1 npx vitest run test/console/console.test.ts` brings them up to
+ * date. Returns the path written, or undefined.
+ */
+export async function readmeScreenshot(
+  page: Page,
+  name: string,
+  size: { width: number; height: number } = README_VIEWPORT,
+): Promise<string | undefined> {
+  if (process.env.MYRIAD_UPDATE_SCREENSHOTS !== "1") return undefined;
+  const before = page.viewportSize();
+  await page.setViewportSize(size);
+  try {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Charts redraw at the new width on their next frame.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.waitForTimeout(250);
+    mkdirSync(README_SCREENSHOTS, { recursive: true });
+    const path = join(README_SCREENSHOTS, `${name}.png`);
+    await page.screenshot({ path, fullPage: false, animations: "disabled", caret: "hide" });
+    return path;
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
 }

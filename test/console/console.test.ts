@@ -7,7 +7,7 @@ import { Keys } from "@myriad/core/dataset/keys";
 import { generateRows } from "@myriad/core/ingest/generate";
 import { PIPELINE_STATES, STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
-import { ensureConsoleBuilt, launchBrowser, screenshotPath } from "./browser.ts";
+import { ensureConsoleBuilt, launchBrowser, readmeScreenshot, screenshotPath } from "./browser.ts";
 
 interface RunSummary {
   runId: string;
@@ -97,6 +97,7 @@ describe("web console", () => {
     expect(await page.locator("#state-Train").textContent()).toMatch(/trained\s+5/);
     expect(await page.locator(".facts").first().textContent()).toContain("Embedded runner");
     await page.screenshot({ path: screenshotPath("run"), fullPage: true });
+    await readmeScreenshot(page, "run-graph", { width: 1440, height: 1000 });
   });
 
   it("shows a failed run's catch path, error and cause", async () => {
@@ -154,6 +155,7 @@ describe("web console", () => {
       .toMatch(/Predicted 48 steps/);
     await expect.poll(() => legend.textContent()).toContain("Prediction P50");
     await page.screenshot({ path: screenshotPath("customer"), fullPage: true });
+    await readmeScreenshot(page, "customer");
   });
 
   it("charts the endpoint's cache metrics over time", async () => {

@@ -13,7 +13,17 @@ interface RunDetail {
   error: string | null;
   cause: string | null;
   redriveCount: number;
+  startedAt: string;
+  stoppedAt: string | null;
+  durationMs: number | null;
+  pausedMs: number;
   states: { name: string; status: string }[];
+}
+
+/** An ended run lists no RUNNING state; its duration leaves out the time it stood ended. */
+function assertEnded(run: RunDetail) {
+  expect(run.states.filter((s) => s.status === "RUNNING")).toEqual([]);
+  expect(run.durationMs).toBe(Date.parse(run.stoppedAt ?? "") - Date.parse(run.startedAt) - run.pausedMs);
 }
 
 const CUSTOMERS = 6;
@@ -80,6 +90,7 @@ describe("the embedded stack killed in the middle of a run", () => {
       expect(failed.error).toBe("Interrupted");
       expect(failed.cause).toContain(`during ${state}`);
       expect(failed.states.find((s) => s.name === state)?.status).toBe("FAILED");
+      assertEnded(failed);
       await assertConsistent(second, dataDir);
 
       const redrive = await second.api(`/v1/runs/${failed.runId}/redrive`, { body: {} });
@@ -93,6 +104,9 @@ describe("the embedded stack killed in the middle of a run", () => {
       }, 90_000);
       expect(done.status, second.output()).toBe("SUCCEEDED");
       expect(done.redriveCount).toBe(1);
+      assertEnded(done);
+      // The restart took the stack's start, at least: not run time.
+      expect(done.pausedMs).toBeGreaterThan(0);
       await assertConsistent(second, dataDir);
       const { customers } = (await (await second.api("/v1/datasets/default/customers")).json()) as {
         customers: { model: unknown }[];
@@ -123,6 +137,9 @@ describe("the embedded stack killed in the middle of a run", () => {
     const second = await start(dataDir);
     const aborted = await run(second);
     expect(aborted.status).toBe("ABORTED");
+    // Train's handler was still in its delay when the stack stopped: its attempt ends Aborted.
+    expect(aborted.states.find((s) => s.name === "Train")).toMatchObject({ status: "FAILED" });
+    assertEnded(aborted);
     expect((await second.api(`/v1/runs/${aborted.runId}/redrive`, { body: {} })).status).toBe(202);
     const done = await waitFor(async () => {
       const r = await run(second);

@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import type { Ports } from "@myriad/core/ports/ports";
-import { finishRun } from "@myriad/core/registry/runs";
+import { closeOpenStates, finishRun } from "@myriad/core/registry/runs";
 import { lambda } from "./lib/lambda.ts";
 
 interface ExecutionStatusChange {
@@ -12,14 +12,20 @@ interface ExecutionStatusChange {
 
 /**
  * Step Functions' "Execution Status Change" event → the run's final status. It is the only
- * way TIMED_OUT and ABORTED runs are seen; the execution name is the run id.
+ * way TIMED_OUT and ABORTED runs are seen; the execution name is the run id. State attempts the
+ * run left open are closed, so an ended run lists no RUNNING state.
  */
+const ENDED = { FAILED: "Failed", TIMED_OUT: "TimedOut", ABORTED: "Aborted" } as const;
+
 export async function run(
   event: EventBridgeEvent<"Step Functions Execution Status Change", ExecutionStatusChange>,
   ports: Ports,
 ) {
   const { name, status, error, cause } = event.detail;
   if (status === "RUNNING") return { updated: false };
+  // A Lambda that timed out, or still ran when the execution ended, never closes its attempt.
+  if (status !== "SUCCEEDED")
+    await closeOpenStates(ports.db, name, `${ENDED[status]}: the execution ended during this state`);
   await finishRun(
     ports.db,
     name,

@@ -95,7 +95,9 @@ program
       return;
     }
     const found = await waitForRun(api, opts.dataset, ticket.key, runId);
-    if (Date.parse(found.startedAt) < uploadedAt - 1000)
+    // A run for these bytes began before this upload did (the stack runs on this machine, so
+    // one clock): an earlier upload of the same bytes, whose run this is.
+    if (Date.parse(found.startedAt) < uploadedAt)
       console.log(`these bytes were uploaded before: run ${found.runId} processed them (${found.status})`);
     const display = new RunProgressDisplay(process.stdout);
     const run = await followRun(
@@ -225,6 +227,7 @@ runs
       const counted = [
         c.customers !== undefined ? `${c.customers.toLocaleString("en-US")} customers` : "",
         c.rows ? `${c.rows.quarantined.toLocaleString("en-US")} rows quarantined` : "",
+        c.readingsReplaced ? `${c.readingsReplaced.toLocaleString("en-US")} earlier readings replaced` : "",
       ].filter(Boolean);
       console.log(
         `${run.runId}  ${run.status.padEnd(9)}  ${run.dataset}  ${run.input.key}  ${fmt(run.durationMs)}${counted.length ? `  (${counted.join(", ")})` : ""}`,

@@ -178,6 +178,11 @@ describe("the run progress line", () => {
     );
   });
 
+  it("leaves out of the elapsed time the time a redriven run stood ended", () => {
+    // Redriven after standing ended for 10 minutes: 15 s of the 615 s since its start are run time.
+    expect(progressLine({ ...running(250), pausedMs: 600_000 }, T0 + 615_000)).toMatch(/elapsed 15\.0 s$/);
+  });
+
   it("formats durations for people", () => {
     expect([850, 33_200, 125_000, 3_725_000].map(formatDuration)).toEqual([
       "850 ms",
@@ -221,6 +226,18 @@ describe("the run summary", () => {
       },
     );
     expect(lines).toContain("  redrive    MYRIAD_PORT=3111 npx myriad runs redrive run-abc");
+  });
+
+  it("counts the readings that replaced earlier values of the history, and those re-sent", () => {
+    const withHistory = (readingsReplaced: number, readingsResent: number) =>
+      summaryLines({ ...succeeded, counts: { ...succeeded.counts, readingsReplaced, readingsResent } }, ctx);
+    expect(withHistory(1200, 36)).toContain(
+      "  history    1,200 earlier readings replaced by a new value, 36 re-sent unchanged",
+    );
+    expect(withHistory(1, 0)).toContain("  history    1 earlier reading replaced by a new value");
+    expect(withHistory(0, 5)).toContain("  history    no earlier reading replaced, 5 re-sent unchanged");
+    // An upload of new hours only: nothing to say.
+    expect(withHistory(0, 0).join("\n")).not.toContain("history");
   });
 
   it("names a dataset other than default in the forecast command", () => {

@@ -12,6 +12,8 @@ export interface RunView {
   startedAt: string;
   stoppedAt: string | null;
   durationMs: number | null;
+  /** Time the run stood ended before its redrives; not part of its elapsed time. */
+  pausedMs?: number;
   input: { key: string };
   counts: RunCounts;
   error: string | null;
@@ -78,7 +80,7 @@ export interface Progress {
 /** Customers done out of total, rate and ETA from the run's counts and its state's start. */
 export function runProgress(run: RunView, now: number): Progress {
   const state = currentState(run);
-  const elapsedMs = Math.max(0, now - Date.parse(run.startedAt));
+  const elapsedMs = Math.max(0, now - Date.parse(run.startedAt) - (run.pausedMs ?? 0));
   const counts = run.counts ?? {};
   const waiting =
     run.status === "RUNNING"
@@ -158,12 +160,30 @@ export function forecastCommands(
   return [cli, `curl -H "Authorization: Bearer ${key}" ${ctx.apiUrl}${path}`];
 }
 
+/**
+ * What the upload did to readings already in the customers' history, when it touched any: a
+ * later reading for a step replaces the earlier one (counted), an identical one changes nothing.
+ */
+export function historyText(c: RunCounts): string | undefined {
+  const replaced = c.readingsReplaced ?? 0;
+  const resent = c.readingsResent ?? 0;
+  if (replaced === 0 && resent === 0) return undefined;
+  const parts = [
+    replaced === 0
+      ? "no earlier reading replaced"
+      : `${number(replaced)} earlier ${replaced === 1 ? "reading" : "readings"} replaced by a new value`,
+  ];
+  if (resent > 0) parts.push(`${number(resent)} re-sent unchanged`);
+  return parts.join(", ");
+}
+
 const ENDED_WORD: Record<string, string> = { SUCCEEDED: "in" };
 
 /**
  * The block printed when a run ends: status and duration, customers trained and failed, rows
- * quarantined, where to look (the run's console page) and what to paste next (one customer's
- * forecast when it succeeded, the error with its cause and the redrive command when not).
+ * quarantined, readings of the history replaced, where to look (the run's console page) and
+ * what to paste next (one customer's forecast when it succeeded, the error with its cause and
+ * the redrive command when not).
  */
 export function summaryLines(run: RunView, ctx: SummaryContext): string[] {
   const c = run.counts ?? {};
@@ -206,6 +226,8 @@ export function summaryLines(run: RunView, ctx: SummaryContext): string[] {
     if (c.rows.quarantined > 0 && c.quarantineKey)
       row("", ctx.bucketDir ? displayPath(`${ctx.bucketDir}/${c.quarantineKey}`) : c.quarantineKey);
   }
+  const history = historyText(c);
+  if (history) row("history", history);
   if (c.driftFlagged) row("drift", `${number(c.driftFlagged)} customers flagged (their forecast drifted)`);
   row("console", runPageUrl(ctx.apiUrl, run.runId));
   if (run.status === "SUCCEEDED" && ctx.customerId !== undefined) {

@@ -14,6 +14,7 @@ import { listRuns } from "@myriad/core/registry/run-queries";
 import type { UploadOutcome } from "@myriad/core/pipeline/steps/start-run";
 import { readDatasetConfig } from "@myriad/core/ingest/preprocess";
 import { ensureAdminKey } from "./admin-key.ts";
+import { Heartbeat } from "./heartbeat.ts";
 import { consoleRoutes } from "./console-static.ts";
 import { watchBucket } from "./bucket-watcher.ts";
 import { dropDemoIfEmpty } from "./demo.ts";
@@ -70,6 +71,9 @@ export async function startStack(
     },
   });
 
+  // Started before anything runs; the previous process's last beat dates the runs it left.
+  const { heartbeat, lastAliveAt } = await Heartbeat.start(join(config.dataDir, "heartbeat"));
+
   // The API app is the root so its error and not-found handlers answer for every route.
   forecastCache = new ForecastCache({ generationOf: (dataset) => publicationGeneration(ports.db, dataset) });
   const app = createApi(ports, { forecastCache });
@@ -120,7 +124,7 @@ export async function startStack(
       }),
     });
   }
-  const interrupted = await failInterruptedRuns(ports.db);
+  const interrupted = await failInterruptedRuns(ports.db, { lastAliveAt });
   if (interrupted.length > 0) {
     const named = interrupted.map(({ runId, state }) => `${runId}${state ? ` (during ${state})` : ""}`);
     log(
@@ -173,6 +177,7 @@ export async function startStack(
       options.progress?.close();
       await watcher?.close();
       await ports.close();
+      await heartbeat.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await modelServer.close();
     },

@@ -22,7 +22,10 @@ export interface RunSummary {
   status: RunStatus;
   startedAt: string;
   stoppedAt: string | null;
+  /** Active time: the sum of the run's attempts, without the time it stood ended before a redrive. */
   durationMs: number | null;
+  /** Time the run stood ended before its redrives (absent from older servers). */
+  pausedMs?: number;
   input: { key: string; size: number };
   counts: RunCounts;
   error: string | null;

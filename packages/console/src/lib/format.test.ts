@@ -29,6 +29,13 @@ describe("formatting", () => {
       5000,
     );
     expect(elapsedMs({ startedAt, durationMs: 893, stoppedAt: "2026-01-01T00:00:00.893Z" })).toBe(893);
+    // Redriven after standing ended for a minute: that minute is not run time.
+    expect(
+      elapsedMs(
+        { startedAt, durationMs: null, stoppedAt: null, pausedMs: 60_000 },
+        Date.parse(startedAt) + 65_000,
+      ),
+    ).toBe(5000);
     expect(baseName("raw/default/readings.csv")).toBe("readings.csv");
   });
 });

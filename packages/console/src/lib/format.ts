@@ -58,11 +58,14 @@ export function baseName(key: string): string {
   return key.slice(key.lastIndexOf("/") + 1);
 }
 
-/** A run's elapsed time: its recorded duration when stopped, the time so far while running. */
+/**
+ * A run's elapsed time: its recorded duration when stopped, the active time so far while running
+ * (without the time it stood ended before a redrive).
+ */
 export function elapsedMs(
-  run: { startedAt: string; durationMs: number | null; stoppedAt: string | null },
+  run: { startedAt: string; durationMs: number | null; stoppedAt: string | null; pausedMs?: number },
   now = Date.now(),
 ): number {
   if (run.durationMs !== null) return run.durationMs;
-  return Math.max(0, now - Date.parse(run.startedAt));
+  return Math.max(0, now - Date.parse(run.startedAt) - (run.pausedMs ?? 0));
 }

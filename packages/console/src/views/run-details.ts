@@ -108,7 +108,8 @@ function valueText(v: unknown): string {
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /**
- * What the run did to the data: rows read, kept and quarantined (by reason); customers trained
+ * What the run did to the data: rows read, kept and quarantined (by reason), history steps
+ * replaced or re-sent; customers trained
  * (and of those, refreshed), failed, or for a re-forecast run re-forecast, unchanged and kept;
  * and forecasts published, earlier forecasts scored against the new actuals, drift flagged and
  * the aggregates, as the pipeline merged them into the run's counts. A count a run never
@@ -129,6 +130,20 @@ export function countsPanel(counts: RunCounts, running: boolean, dataset: string
         ["Read", formatCount(rows?.in)],
         ["Kept", formatCount(rows?.out)],
         ["Quarantined", formatCount(rows?.quarantined)],
+        [
+          "Replaced",
+          counted(
+            counts.readingsReplaced,
+            "Steps already in a customer's history that this upload gave another value: the later reading replaced the earlier one",
+          ),
+        ],
+        [
+          "Re-sent",
+          counted(
+            counts.readingsResent,
+            "Steps already in a customer's history that this upload sent again with the same value",
+          ),
+        ],
       ]),
       running && counts.preprocessPending
         ? h("p", { class: "muted small pending" }, `Preprocess is waiting: ${counts.preprocessPending}`)

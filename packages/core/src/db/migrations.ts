@@ -180,6 +180,15 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable("customers").addColumn("anomalies", "integer").execute();
     },
   },
+  "0008_run_paused_time": {
+    async up(db: Kysely<unknown>) {
+      // Time a run spent ended before each redrive; its duration leaves it out.
+      await db.schema
+        .alterTable("runs")
+        .addColumn("paused_ms", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

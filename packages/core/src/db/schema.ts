@@ -74,6 +74,8 @@ export interface RunsTable {
   execution_arn: string | null;
   /** How many times the run was redriven. */
   redrive_count: ColumnType<number, number | undefined, number>;
+  /** Time between the run's ends and its redrives (ms): not part of its duration. */
+  paused_ms: ColumnType<number, number | undefined, number>;
 }
 
 export interface RunEventsTable {

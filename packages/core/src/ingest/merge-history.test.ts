@@ -14,6 +14,8 @@ describe("mergeHistory", () => {
     const merged = mergeHistory(history, { indices: [H0 + 1, H0 + 3], values: [20, 4] }, HOURLY, "sum");
     expect(merged.changed).toBe(true);
     expect(merged.points).toBe(3);
+    // Hour 1 held 2 and now holds 20: one replaced reading.
+    expect(merged).toMatchObject({ replaced: 1, resent: 0 });
     expect(seriesToCsv(merged.series)).toBe(
       "timestamp,value\n2025-01-01T00:00:00.000Z,1\n2025-01-01T01:00:00.000Z,20\n2025-01-01T03:00:00.000Z,4\n",
     );
@@ -23,7 +25,7 @@ describe("mergeHistory", () => {
   it("reports no change when the upload repeats what the history holds", () => {
     const history = csv(["2025-01-01T00:00:00.000Z,1.5", "2025-01-01T02:00:00.000Z,0.1"]);
     const merged = mergeHistory(history, { indices: [H0, H0 + 2], values: [1.5, 0.1] }, HOURLY, "sum");
-    expect(merged).toMatchObject({ changed: false, points: 2 });
+    expect(merged).toMatchObject({ changed: false, points: 2, replaced: 0, resent: 2 });
   });
 
   it("starts a series from the upload alone", () => {

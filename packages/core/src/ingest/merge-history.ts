@@ -10,6 +10,10 @@ export interface MergedSeries {
   points: number;
   /** False when the history already held exactly this series: nothing to write. */
   changed: boolean;
+  /** Steps the history held that the upload gave another value: the old value is replaced. */
+  replaced: number;
+  /** Steps the upload sent again with the value the history already held. */
+  resent: number;
 }
 
 const LF = 10;
@@ -21,7 +25,8 @@ const decoder = new TextDecoder();
  * with this upload's buckets on top.
  *
  * Merge rule: the later upload wins per bucket. Where the upload has any reading in a bucket,
- * the upload's aggregate replaces the history's value; history elsewhere is kept. Replacing
+ * the upload's aggregate replaces the history's value; history elsewhere is kept. Buckets the
+ * history already held are counted: `replaced` when the value changes, `resent` when not. Replacing
  * rather than adding is what makes a re-upload of the same file change nothing (adding would
  * double it), at the price that an upload holding part of a bucket replaces the whole bucket.
  *
@@ -52,6 +57,8 @@ export function mergeHistory(
       series: { start: 0, frequency: grid.frequency, values: new Float64Array(0) },
       points: 0,
       changed: true,
+      replaced: 0,
+      resent: 0,
     };
   }
   const values = new Float64Array(last - first + 1).fill(Number.NaN);
@@ -61,17 +68,28 @@ export function mergeHistory(
     points = pastIndices.length;
   }
   let changed = past === undefined || !past.canonical;
+  let replaced = 0;
+  let resent = 0;
   for (let i = 0; i < upload.indices.length; i++) {
     const slot = upload.indices[i] - first;
     const before = values[slot];
     const after = upload.values[i];
-    if (before !== after) {
+    if (before === after) {
+      resent++;
+    } else {
       changed = true;
       if (Number.isNaN(before)) points++;
+      else replaced++;
       values[slot] = after;
     }
   }
-  return { series: { start: grid.time(first), frequency: grid.frequency, values }, points, changed };
+  return {
+    series: { start: grid.time(first), frequency: grid.frequency, values },
+    points,
+    changed,
+    replaced,
+    resent,
+  };
 }
 
 interface History extends Buckets {

@@ -304,6 +304,41 @@ describe("preprocess: incremental uploads", () => {
     expect(manifestOf(store, second.manifestKey).customers[0]).toMatchObject({ points: 3, gaps: 1 });
   });
 
+  it("counts the steps of the history a later upload replaced, and those it sent again unchanged", async () => {
+    const store = new MemoryObjectStore();
+    const first = await preprocess(
+      store,
+      upload(
+        store,
+        "raw/m/1.csv",
+        lines("a,2025-01-01 00:00:00,1", "a,2025-01-01 01:00:00,2", "b,2025-01-01 00:00:00,3"),
+      ),
+      { now: NOW },
+    );
+    // Nothing in the history yet: nothing replaced.
+    expect(first).toMatchObject({ readingsReplaced: 0, readingsResent: 0 });
+    const second = await preprocess(
+      store,
+      upload(
+        store,
+        "raw/m/2.csv",
+        // a 00:00 changed, a 01:00 the same, a 02:00 new; b 00:00 changed.
+        lines(
+          "a,2025-01-01 00:00:00,10",
+          "a,2025-01-01 01:00:00,2",
+          "a,2025-01-01 02:00:00,4",
+          "b,2025-01-01 00:00:00,30",
+        ),
+        "run-2",
+      ),
+      { now: NOW },
+    );
+    expect(second).toMatchObject({ readingsReplaced: 2, readingsResent: 1 });
+    expect(store.text("customers/m/a/data.csv")).toBe(
+      "timestamp,value\n2025-01-01T00:00:00.000Z,10\n2025-01-01T01:00:00.000Z,2\n2025-01-01T02:00:00.000Z,4\n",
+    );
+  });
+
   it("changes nothing when the same file is uploaded again", async () => {
     const store = new MemoryObjectStore(4096);
     const csv = [...generateRows({ customers: 4, days: 3, start: new Date("2025-01-01"), seed: 3 })].join("");

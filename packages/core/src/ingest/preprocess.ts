@@ -41,8 +41,9 @@ const decoder = new TextDecoder();
  * Reads `raw/<dataset>/_dataset.json` (optional), streams the upload (CSV or gzip CSV) row by
  * row, quarantines bad rows to `quarantine/<dataset>/<runId>.csv` with their line and reason,
  * aggregates readings into the dataset frequency, merges each customer's buckets into
- * `customers/<dataset>/<id>/data.csv` (later upload wins per bucket; gaps are not filled; see
- * {@link mergeHistory}) and writes `manifests/<dataset>/<runId>.json` for Train.
+ * `customers/<dataset>/<id>/data.csv` (later upload wins per bucket, and the buckets it replaces
+ * or sends again are counted; gaps are not filled; see {@link mergeHistory}) and writes
+ * `manifests/<dataset>/<runId>.json` for Train.
  *
  * The frequency is, in order: `_dataset.json`'s; the frequency of the dataset's existing series
  * (so a small later upload cannot re-grid the history); inferred from the first rows. Memory is
@@ -98,7 +99,15 @@ export async function preprocess(
       ({ id, index }) => writeCustomer(store, dataset, id, sink.takeBuckets(index), grid, config.aggregation),
       { concurrency: options.concurrency ?? 32 },
     );
-    const customers = written.filter((c): c is ManifestCustomer => c !== undefined);
+    const customers: ManifestCustomer[] = [];
+    let readingsReplaced = 0;
+    let readingsResent = 0;
+    for (const w of written) {
+      if (w === undefined) continue;
+      customers.push(w.customer);
+      readingsReplaced += w.replaced;
+      readingsResent += w.resent;
+    }
 
     const manifestKey = Keys.manifest(dataset, input.runId);
     const horizon = config.horizon ?? defaultHorizon(frequency);
@@ -142,6 +151,8 @@ export async function preprocess(
       rows,
       reasons,
       quarantineKey,
+      readingsReplaced,
+      readingsResent,
     };
   } finally {
     await quarantine.dispose();
@@ -181,15 +192,15 @@ async function writeCustomer(
   upload: Buckets,
   grid: BucketGrid,
   aggregation: "sum" | "mean",
-): Promise<ManifestCustomer | undefined> {
+): Promise<{ customer: ManifestCustomer; replaced: number; resent: number } | undefined> {
   // A customer whose every row was rejected is not part of this run.
   if (upload.indices.length === 0) return undefined;
   const dataKey = Keys.customerData(dataset, id);
   const history = await store.get(dataKey);
-  const { series, points, changed } = mergeHistory(history, upload, grid, aggregation);
+  const { series, points, changed, replaced, resent } = mergeHistory(history, upload, grid, aggregation);
   // Unchanged series (a re-upload) are not rewritten: nothing changes, not even a timestamp.
   if (changed) await store.put(dataKey, encodeSeriesCsv(series), "text/csv");
-  return {
+  const customer = {
     id,
     dataKey,
     points,
@@ -197,6 +208,7 @@ async function writeCustomer(
     first: new Date(series.start).toISOString(),
     last: new Date(seriesEnd(series)).toISOString(),
   };
+  return { customer, replaced, resent };
 }
 
 function timeRange(customers: ManifestCustomer[]): Manifest["timeRange"] {

@@ -62,4 +62,11 @@ export interface PreprocessResult {
   rows: Manifest["rows"];
   reasons: Record<string, number>;
   quarantineKey: string | null;
+  /**
+   * Steps of the customers' stored history this upload gave another value (the later reading
+   * replaced the earlier one), and steps it sent again unchanged. Absent from re-forecast runs
+   * and from results written before they were counted.
+   */
+  readingsReplaced?: number;
+  readingsResent?: number;
 }

@@ -16,6 +16,7 @@ const run = {
   counts: {},
   execution_arn: null,
   redrive_count: 0,
+  paused_ms: 0,
 } as unknown as Run;
 
 let id = 0;

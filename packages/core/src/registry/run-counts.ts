@@ -13,6 +13,16 @@ export const RunCountsSchema = z
     rows: z.object({ in: z.number(), out: z.number(), quarantined: z.number() }),
     quarantined: z.record(z.string(), z.number()).describe("quarantined rows per reason"),
     quarantineKey: z.string().nullable(),
+    readingsReplaced: z
+      .number()
+      .int()
+      .describe(
+        "steps already in a customer's history that this upload gave another value: the later reading replaced the earlier one",
+      ),
+    readingsResent: z
+      .number()
+      .int()
+      .describe("steps already in a customer's history that this upload sent again with the same value"),
     preprocessPending: z.string().describe("why Preprocess is waiting (a Processing job, an earlier run)"),
     reforecast: z.string().describe("a run started by a related file: what it re-forecasts with"),
     // Train

@@ -43,18 +43,23 @@ export async function setExecutionArn(db: Db, runId: string, executionArn: strin
   await db.updateTable("runs").set({ execution_arn: executionArn }).where("run_id", "=", runId).execute();
 }
 
-/** Ends a run. A run that already ended keeps its first outcome (Catch and status events may both report). */
+/**
+ * Ends a run. A run that already ended keeps its first outcome (Catch and status events may both
+ * report). `at` is when it stopped (default now; an interrupted run's is when its process was
+ * last seen alive).
+ */
 export async function finishRun(
   db: Db,
   runId: string,
   status: Exclude<RunStatus, "RUNNING">,
   failure?: { error: string; cause?: string },
+  at: Date = new Date(),
 ): Promise<void> {
   await db
     .updateTable("runs")
     .set({
       status,
-      stopped_at: new Date(),
+      stopped_at: at,
       error: failure ? storable(failure.error) : null,
       cause: failure?.cause !== undefined ? storable(failure.cause) : null,
     })
@@ -71,8 +76,17 @@ export function storable(text: string): string {
   return text.replaceAll("\u0000", "\uFFFD").slice(0, 4000);
 }
 
-/** Sets an ended run back to RUNNING for a redrive; false if its status was not `from`. */
-export async function reopenRun(db: Db, runId: string, from: RunStatus): Promise<boolean> {
+/**
+ * Sets an ended run back to RUNNING for a redrive; false if its status was not `from`. The time
+ * from its end to `at` (the redrive) is added to `paused_ms`: a run's duration is the sum of its
+ * attempts' active time, not the wall-clock time since it first started.
+ */
+export async function reopenRun(
+  db: Db,
+  runId: string,
+  from: RunStatus,
+  at: Date = new Date(),
+): Promise<boolean> {
   const result = await db
     .updateTable("runs")
     .set((eb) => ({
@@ -81,11 +95,46 @@ export async function reopenRun(db: Db, runId: string, from: RunStatus): Promise
       error: null,
       cause: null,
       redrive_count: eb("redrive_count", "+", 1),
+      paused_ms: sql<number>`paused_ms + coalesce(greatest(0, floor(extract(epoch from (${at}::timestamptz - stopped_at)) * 1000)), 0)::bigint`,
     }))
     .where("run_id", "=", runId)
     .where("status", "=", from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends the state attempts a run left RUNNING (its execution was aborted, or its process died,
+ * while a handler ran): FAILED with `error`, stopped at `at`. An ended run then lists no RUNNING
+ * state, and a redrive restarts the state. Returns the states closed.
+ */
+export async function closeOpenStates(
+  db: Db,
+  runId: string,
+  error: string,
+  at: Date = new Date(),
+): Promise<string[]> {
+  const open = await db
+    .selectFrom("run_events")
+    .select(["id", "state", "started_at"])
+    .where("run_id", "=", runId)
+    .where("status", "=", "RUNNING")
+    .orderBy("id")
+    .execute();
+  for (const event of open) {
+    await db
+      .updateTable("run_events")
+      .set({
+        status: "FAILED",
+        stopped_at: at,
+        duration_ms: Math.max(0, at.getTime() - new Date(event.started_at).getTime()),
+        error: storable(error),
+      })
+      .where("id", "=", event.id)
+      .where("status", "=", "RUNNING")
+      .execute();
+  }
+  return open.map((e) => e.state);
 }
 
 /** Merges facts into the run's counts (rows quarantined, customers trained…; see RunCounts). */
@@ -126,6 +175,7 @@ export async function recordState<T>(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  // An attempt already closed (its run was aborted, see closeOpenStates) keeps that outcome.
   const end = (status: "SUCCEEDED" | "FAILED", error: string | null, summary: Record<string, unknown>) => {
     const stopped = new Date();
     return db
@@ -138,6 +188,7 @@ export async function recordState<T>(
         summary: JSON.stringify(summary),
       })
       .where("id", "=", event.id)
+      .where("status", "=", "RUNNING")
       .execute();
   };
   try {

@@ -4,6 +4,7 @@ import { MyriadError } from "@myriad/core/errors/myriad-error";
 import { type AuthEnv, authenticate } from "./auth.ts";
 import type { ApiDeps } from "./api-deps.ts";
 import type { ForecastCache } from "./forecast-cache.ts";
+import { DOCS_HTML } from "./docs-page.ts";
 import { problem } from "./problem.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { customerRoutes } from "./routes/customers.ts";
@@ -113,25 +114,3 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
 }
 
 export type Api = ReturnType<typeof createApi>;
-
-// Interactive docs with no external assets (the machine may be offline): a small page that
-// reads /openapi.json and lists every operation with a "try it" form.
-const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Myriad API</title>
-<style>body{font:14px system-ui;margin:2rem;max-width:60rem}code,pre{background:#f4f4f4;padding:2px 4px}
-details{border:1px solid #ddd;margin:.5rem 0;padding:.5rem;border-radius:4px}summary{cursor:pointer}
-.m{display:inline-block;width:4rem;font-weight:bold}input{width:100%}textarea{width:100%;height:5rem}</style></head>
-<body><h1>Myriad API</h1><p>Key: <input id="key" placeholder="Bearer key (kept in this tab)"></p><div id="ops">Loading…</div>
-<script>
-const key=document.getElementById('key');key.value=sessionStorage.getItem('myriad-key')||'';
-key.onchange=()=>sessionStorage.setItem('myriad-key',key.value);
-fetch('openapi.json').then(r=>r.json()).then(doc=>{const ops=document.getElementById('ops');ops.textContent='';
-for(const [path,item] of Object.entries(doc.paths))for(const [method,op] of Object.entries(item)){
-const d=document.createElement('details');const params=(op.parameters||[]);
-d.innerHTML='<summary><span class="m">'+method.toUpperCase()+'</span><code>'+path+'</code> '+(op.summary||'')+'</summary>'+
-params.map(p=>'<label>'+p.name+' ('+p.in+') <input data-in="'+p.in+'" name="'+p.name+'"></label>').join('')+
-(op.requestBody?'<label>body<textarea name="body">{}</textarea></label>':'')+'<button>Send</button><pre></pre>';
-d.querySelector('button').onclick=async()=>{let p=path;const q=new URLSearchParams();
-for(const i of d.querySelectorAll('input')){if(!i.value)continue;if(i.dataset.in==='path')p=p.replace('{'+i.name+'}',encodeURIComponent(i.value));else q.set(i.name,i.value)}
-const b=d.querySelector('textarea');const r=await fetch(p+(q.size?'?'+q:''),{method:method.toUpperCase(),headers:{authorization:'Bearer '+key.value,'content-type':'application/json'},body:b?b.value:undefined});
-d.querySelector('pre').textContent=r.status+'\\n'+JSON.stringify(await r.json().catch(()=>null),null,2)};ops.append(d)}})
-</script></body></html>`;

@@ -9,7 +9,7 @@ import {
   TASK_FUNCTIONS,
   type TaskState,
 } from "@myriad/core/pipeline/state-machine";
-import { finishRun } from "@myriad/core/registry/runs";
+import { closeOpenStates, finishRun } from "@myriad/core/registry/runs";
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
 if (!("withResolvers" in Promise)) {
@@ -152,10 +152,25 @@ export class LocalPipelineRunner implements PipelineRunner {
       await finishRun(this.#db, input.runId, "SUCCEEDED");
     } catch (e) {
       if (e instanceof ExecutionAbortedError) {
-        await finishRun(this.#db, input.runId, "ABORTED", {
-          error: "ExecutionAborted",
-          cause: "the embedded stack stopped",
-        });
+        // The handler of the state under way is not stopped by the abort and may never return
+        // (the stack is closing): its attempt ends here, so the run lists no RUNNING state.
+        const at = new Date();
+        const [state] = await closeOpenStates(
+          this.#db,
+          input.runId,
+          "Aborted: the embedded stack stopped during this state",
+          at,
+        );
+        await finishRun(
+          this.#db,
+          input.runId,
+          "ABORTED",
+          {
+            error: "ExecutionAborted",
+            cause: `the embedded stack stopped${state ? ` during ${state}` : ""}`,
+          },
+          at,
+        );
       } else {
         const err = e as Error;
         await finishRun(this.#db, input.runId, "FAILED", { error: err.name, cause: err.message });

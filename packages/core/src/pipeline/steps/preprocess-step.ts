@@ -54,6 +54,8 @@ export async function preprocessStep(
     rows: result.rows,
     quarantined: result.reasons,
     quarantineKey: result.quarantineKey,
+    ...(result.readingsReplaced === undefined ? {} : { readingsReplaced: result.readingsReplaced }),
+    ...(result.readingsResent === undefined ? {} : { readingsResent: result.readingsResent }),
   });
   return result;
 }

@@ -2,7 +2,7 @@ import { MyriadError, notFound } from "../../errors/myriad-error.ts";
 import type { Db } from "../../ports/database.ts";
 import type { PipelineRunner } from "../../ports/pipeline-runner.ts";
 import { getRun } from "../../registry/run-queries.ts";
-import { finishRun, reopenRun } from "../../registry/runs.ts";
+import { closeOpenStates, finishRun, reopenRun } from "../../registry/runs.ts";
 import { planRedrive } from "../redrive.ts";
 
 const REDRIVABLE = new Set(["FAILED", "ABORTED", "TIMED_OUT"]);
@@ -36,30 +36,85 @@ export async function redriveRun(
 
 /**
  * Runs left RUNNING by a process that died (SIGKILL, power loss) are marked FAILED with the
- * state they were in, so they can be redriven. Only the embedded stack calls this, at start:
- * in AWS, Step Functions keeps executing whatever happens to a Lambda.
+ * state they were in, so they can be redriven; their open state attempts are closed
+ * (`Interrupted`). Only the embedded stack calls this, at start: in AWS, Step Functions keeps
+ * executing whatever happens to a Lambda.
+ *
+ * `lastAliveAt` is when the dead process was last seen alive (its heartbeat): the runs and their
+ * states stopped then, not now, so the time the stack was down is not counted as run time. It is
+ * never taken before the run's last recorded event, nor after now.
+ *
+ * State attempts still open in runs that already ended (aborted by a stop whose handlers never
+ * returned, as stacks before this one left them) are closed too: at start nothing is running.
  */
-export async function failInterruptedRuns(db: Db): Promise<{ runId: string; state: string | null }[]> {
-  const running = await db.selectFrom("runs").select("run_id").where("status", "=", "RUNNING").execute();
+export async function failInterruptedRuns(
+  db: Db,
+  options: { lastAliveAt?: Date } = {},
+): Promise<{ runId: string; state: string | null }[]> {
+  const now = new Date();
+  const running = await db
+    .selectFrom("runs")
+    .select(["run_id", "started_at"])
+    .where("status", "=", "RUNNING")
+    .execute();
   const out: { runId: string; state: string | null }[] = [];
-  for (const { run_id } of running) {
-    const open = await db
-      .updateTable("run_events")
-      .set({
-        status: "FAILED",
-        stopped_at: new Date(),
-        error: "Interrupted: the process stopped during this state",
-      })
-      .where("run_id", "=", run_id)
-      .where("status", "=", "RUNNING")
-      .returning("state")
-      .execute();
-    const state = open[0]?.state ?? null;
-    await finishRun(db, run_id, "FAILED", {
-      error: "Interrupted",
-      cause: `the embedded stack stopped${state ? ` during ${state}` : ""}; redrive the run to resume it`,
-    });
-    out.push({ runId: run_id, state });
+  for (const run of running) {
+    const at = options.lastAliveAt ? await stoppedAt(db, run, options.lastAliveAt, now) : now;
+    const open = await closeOpenStates(
+      db,
+      run.run_id,
+      "Interrupted: the process stopped during this state",
+      at,
+    );
+    const state = open.at(-1) ?? null;
+    await finishRun(
+      db,
+      run.run_id,
+      "FAILED",
+      {
+        error: "Interrupted",
+        cause: `the embedded stack stopped${state ? ` during ${state}` : ""}; redrive the run to resume it`,
+      },
+      at,
+    );
+    out.push({ runId: run.run_id, state });
+  }
+  const ended = await db
+    .selectFrom("run_events")
+    .innerJoin("runs", "runs.run_id", "run_events.run_id")
+    .select(["runs.run_id", "runs.status", "runs.stopped_at"])
+    .distinct()
+    .where("run_events.status", "=", "RUNNING")
+    .where("runs.status", "!=", "RUNNING")
+    .execute();
+  for (const run of ended) {
+    const why = run.status === "ABORTED" ? "Aborted" : "Interrupted";
+    await closeOpenStates(
+      db,
+      run.run_id,
+      `${why}: the run ended during this state`,
+      run.stopped_at ? new Date(run.stopped_at) : now,
+    );
   }
   return out;
+}
+
+/** When an interrupted run stopped: its process's last sign of life, within what it recorded. */
+async function stoppedAt(
+  db: Db,
+  run: { run_id: string; started_at: Date | string },
+  lastAliveAt: Date,
+  now: Date,
+): Promise<Date> {
+  const last = await db
+    .selectFrom("run_events")
+    .select((eb) => [eb.fn.max("started_at").as("started"), eb.fn.max("stopped_at").as("stopped")])
+    .where("run_id", "=", run.run_id)
+    .executeTakeFirst();
+  const floor = Math.max(
+    new Date(run.started_at).getTime(),
+    last?.started ? new Date(last.started).getTime() : 0,
+    last?.stopped ? new Date(last.stopped).getTime() : 0,
+  );
+  return new Date(Math.min(now.getTime(), Math.max(floor, lastAliveAt.getTime())));
 }

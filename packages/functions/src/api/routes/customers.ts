@@ -415,11 +415,13 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
           required: true,
           content: {
             "application/json": {
-              schema: z.object({
-                horizon: z.number().int().min(1).max(10_000),
-                quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(20).optional(),
-                start: z.iso.datetime({ offset: true }).optional(),
-              }),
+              schema: z
+                .object({
+                  horizon: z.number().int().min(1).max(10_000),
+                  quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(20).optional(),
+                  start: z.iso.datetime({ offset: true }).optional(),
+                })
+                .openapi({ example: { horizon: 24, quantiles: [0.1, 0.5, 0.9] } }),
             },
           },
         },

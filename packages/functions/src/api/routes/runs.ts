@@ -16,7 +16,17 @@ const RunSummary = z
     status: z.enum(RUN_STATUSES),
     startedAt: z.string(),
     stoppedAt: z.string().nullable(),
-    durationMs: z.number().nullable(),
+    durationMs: z
+      .number()
+      .nullable()
+      .describe(
+        "active time of an ended run: the sum of its attempts (first start to first end, each redrive to the next end), without the time it stood ended before a redrive; null while running",
+      ),
+    pausedMs: z
+      .number()
+      .describe(
+        "time the run stood ended before its redrives; while it runs, its active time so far is now − startedAt − pausedMs",
+      ),
     input: z.object({ key: z.string(), size: z.number() }),
     counts: RunCountsSchema.catchall(z.unknown()),
     error: z.string().nullable(),
@@ -51,13 +61,15 @@ function consoleUrl(run: Run): string | null {
 export function toRunSummary(run: Run) {
   const started = new Date(run.started_at);
   const stopped = run.stopped_at ? new Date(run.stopped_at) : null;
+  const pausedMs = Number(run.paused_ms ?? 0);
   return {
     runId: run.run_id,
     dataset: run.dataset,
     status: run.status,
     startedAt: started.toISOString(),
     stoppedAt: iso(stopped),
-    durationMs: stopped ? stopped.getTime() - started.getTime() : null,
+    durationMs: stopped ? Math.max(0, stopped.getTime() - started.getTime() - pausedMs) : null,
+    pausedMs,
     input: { key: run.input_key, size: Number(run.input_size) },
     counts: (typeof run.counts === "string" ? JSON.parse(run.counts) : run.counts) as Record<string, unknown>,
     error: run.error,
