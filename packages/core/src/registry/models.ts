@@ -47,13 +47,16 @@ export async function activeModel(
   dataset: string,
   customerId: string,
 ): Promise<ModelRow | undefined> {
+  return customerModels(db, dataset, customerId).where("active", "=", true).executeTakeFirst();
+}
+
+/** A customer's model versions, to narrow to one. */
+function customerModels(db: Db, dataset: string, customerId: string) {
   return db
     .selectFrom("models")
     .selectAll()
     .where("dataset", "=", dataset)
-    .where("customer_id", "=", customerId)
-    .where("active", "=", true)
-    .executeTakeFirst();
+    .where("customer_id", "=", customerId);
 }
 
 /** The active model of every customer of a dataset (what a re-forecast run starts from). */
@@ -89,13 +92,7 @@ export async function modelVersion(
   customerId: string,
   version: string,
 ): Promise<ModelRow | undefined> {
-  return db
-    .selectFrom("models")
-    .selectAll()
-    .where("dataset", "=", dataset)
-    .where("customer_id", "=", customerId)
-    .where("version", "=", version)
-    .executeTakeFirst();
+  return customerModels(db, dataset, customerId).where("version", "=", version).executeTakeFirst();
 }
 
 /** Every version of a customer's model, newest first. */

@@ -84,6 +84,22 @@ export async function recordAnomalyCounts(db: Db, dataset: string, results: Trai
   return counts.reduce((sum, [, n]) => sum + n, 0);
 }
 
+/** A customer's latest drift verdict: null when none yet, undefined when there is no such customer. */
+export async function customerDrift(
+  db: Db,
+  dataset: string,
+  customerId: string,
+): Promise<DriftState | null | undefined> {
+  const row = await db
+    .selectFrom("customers")
+    .select("drift")
+    .where("dataset", "=", dataset)
+    .where("customer_id", "=", customerId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return (typeof row.drift === "string" ? JSON.parse(row.drift) : row.drift) ?? null;
+}
+
 /** A customer's scored versions, newest forecast first. */
 export async function customerAccuracy(
   db: Db,

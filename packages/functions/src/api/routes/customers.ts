@@ -3,9 +3,8 @@ import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
 import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
 import { publicationGeneration, readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
-import { listCustomers } from "@myriad/core/registry/customers";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
-import { customerAccuracy } from "@myriad/core/registry/monitoring";
+import { customerAccuracy, customerDrift } from "@myriad/core/registry/monitoring";
 import { COLD_START_MODEL } from "@myriad/core/forecasting/train-customer";
 import { detectAnomalies } from "@myriad/core/series/anomalies";
 import { bucketStart, isFrequency } from "@myriad/core/series/frequency";
@@ -376,12 +375,11 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
     async (c) => {
       const { dataset, id } = c.req.valid("param");
       requireCustomer(c.var.scope, dataset, id);
-      const [page, rows] = await Promise.all([
-        listCustomers(deps.db, dataset, { limit: 1, customerId: id }),
+      const [drift, rows] = await Promise.all([
+        customerDrift(deps.db, dataset, id),
         customerAccuracy(deps.db, dataset, id),
       ]);
-      const customer = page.customers[0];
-      if (!customer) throw notFound("customer");
+      if (drift === undefined) throw notFound("customer");
       return c.json(
         {
           dataset,
@@ -397,7 +395,7 @@ export function customerRoutes(deps: ApiDeps, options: { forecastCache?: Forecas
             coverage: r.coverage,
             backtestWql: r.backtest_wql,
           })),
-          drift: customer.drift,
+          drift,
         },
         200,
       );
