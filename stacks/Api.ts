@@ -1,4 +1,6 @@
+import { VERIFIED_KEY_TTL_SECONDS } from "@myriad/functions/api/verified-keys";
 import { ENV } from "@myriad/functions/aws/env";
+import { DATASET_FOLDERS } from "@myriad/core/dataset/delete-dataset";
 import { ArnFormat } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Api as SstApi, type StackContext, use } from "sst/constructs";
@@ -14,11 +16,20 @@ export const PUBLIC_ROUTES = ["GET /health", "GET /openapi.json", "GET /docs"];
 export const AUTHORIZED_ROUTES = ["ANY /v1/{proxy+}"];
 
 /**
+ * Every route's throttle on the default stage (requests per second, and the burst above it),
+ * far below the account's 10,000/s so one caller, a flood of bad keys included, cannot use
+ * the account's share or run up Lambda and database load. HTTP APIs have no usage plans (those
+ * are REST APIs'), so there is no per-key quota; the authorizer refuses bad keys first.
+ */
+export const API_THROTTLE = { rate: 100, burst: 200 };
+
+/**
  * The HTTP API: every route goes to the one Hono app in packages/functions/src/api.main
  * (it routes /v1 itself, so a new endpoint needs no stack change). A Lambda authorizer,
- * packages/functions/src/authorizer.main (simple responses, cached 60 s per Authorization
- * header), checks the key before the API runs; /health, /openapi.json and /docs are open.
- * Access logs go to CloudWatch.
+ * packages/functions/src/authorizer.main (simple responses, cached per Authorization header as
+ * long as the API caches a verified key, so a revoked key stops within that time), checks the
+ * key before the API runs; /health, /openapi.json and /docs are open. Every route is throttled
+ * ({@link API_THROTTLE}). Access logs go to CloudWatch.
  */
 export function Api({ stack, app }: StackContext) {
   const db = use(Database);
@@ -36,7 +47,12 @@ export function Api({ stack, app }: StackContext) {
       [ENV.stateMachineArn]: stateMachine.stateMachineArn,
     },
   });
-  grantBucket(api, bucket, { read: ["customers/", "models/", "manifests/", "runs/"], write: ["raw/"] });
+  // DELETE /v1/datasets/{dataset} deletes the dataset's folders.
+  grantBucket(api, bucket, {
+    read: ["customers/", "models/", "manifests/", "runs/"],
+    write: ["raw/"],
+    delete: DATASET_FOLDERS,
+  });
   api.addToRolePolicy(
     new iam.PolicyStatement({ actions: ["sagemaker:InvokeEndpoint"], resources: [inference.endpointArn] }),
   );
@@ -69,10 +85,10 @@ export function Api({ stack, app }: StackContext) {
         function: authorizer,
         responseTypes: ["simple"],
         identitySource: ["$request.header.Authorization"],
-        resultsCacheTtl: "60 seconds",
+        resultsCacheTtl: `${VERIFIED_KEY_TTL_SECONDS} seconds`,
       },
     },
-    defaults: { authorizer: "key" },
+    defaults: { authorizer: "key", throttle: API_THROTTLE },
     accessLog: true,
     routes: {
       ...Object.fromEntries(

@@ -15,7 +15,8 @@ export const DATABASE_NAME = "myriad";
  * The network and the database: a VPC (public, private-with-egress for Lambdas, isolated for
  * Aurora), Aurora Serverless v2 PostgreSQL built with CDK's DatabaseCluster (SST v2's RDS
  * construct makes Serverless v1, which is retired), its generated secret in Secrets Manager
- * with rotation, an RDS Proxy in front (Lambdas connect only to the proxy, with TLS), and the
+ * with rotation (through a Secrets Manager interface endpoint: the rotation function sits in the
+ * isolated subnets), an RDS Proxy in front (Lambdas connect only to the proxy, with TLS), and the
  * migrations applied on every deploy by packages/functions/src/migrate.main through a Script.
  */
 export function Database({ stack, app }: StackContext) {
@@ -70,7 +71,29 @@ export function Database({ stack, app }: StackContext) {
     copyTagsToSnapshot: true,
   });
   const secret = cluster.secret!;
-  cluster.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
+
+  // Secrets Manager inside the VPC. The rotation function runs in the cluster's isolated
+  // subnets, which have no route out: without this endpoint every rotation times out reaching
+  // Secrets Manager. Private DNS makes the service name resolve here for the whole VPC, so the
+  // database clients and the proxy reach the secret through it too, and must be let in.
+  const secretsEndpoint = vpc.addInterfaceEndpoint("SecretsManager", {
+    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    privateDnsEnabled: true,
+    open: false,
+  });
+  const rotationSecurityGroup = new ec2.SecurityGroup(stack, "Rotation", {
+    vpc,
+    description: "Myriad database secret rotation function",
+    allowAllOutbound: true,
+  });
+  secretsEndpoint.connections.allowDefaultPortFrom(rotationSecurityGroup, "secret rotation");
+  secretsEndpoint.connections.allowDefaultPortFrom(clientSecurityGroup, "Myriad functions");
+  cluster.addRotationSingleUser({
+    automaticallyAfter: Duration.days(30),
+    securityGroup: rotationSecurityGroup,
+    endpoint: secretsEndpoint,
+  });
 
   const proxy = cluster.addProxy("Proxy", {
     dbProxyName: resourceName(app, "db-proxy"),
@@ -81,6 +104,9 @@ export function Database({ stack, app }: StackContext) {
     borrowTimeout: Duration.seconds(30),
   });
   proxy.connections.allowFrom(clientSecurityGroup, ec2.Port.tcp(5432), "Myriad functions");
+  // The proxy reads the rotated secret itself, from its subnets, through the same endpoint.
+  for (const group of proxy.connections.securityGroups)
+    secretsEndpoint.connections.allowDefaultPortFrom(group, "RDS Proxy");
 
   /** What every database client gets: where to connect and the right to read the secret. */
   const environment = {

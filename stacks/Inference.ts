@@ -11,12 +11,24 @@ import { Storage } from "./Storage.ts";
 export const VARIANT_NAME = "AllTraffic";
 
 /**
+ * The endpoint's name carries its instance type. SageMaker refuses an UpdateEndpoint that
+ * changes the instance type of a variant registered with Application Auto Scaling ("Update
+ * endpoints that use auto scaling", SageMaker Developer Guide: deregister, update, register
+ * again), and CloudFormation has no step that deregisters first. With the type in the name, a
+ * new instance type is a new endpoint instead: CloudFormation creates it and its scalable target,
+ * switches the functions to it, then deletes the old target and endpoint.
+ */
+export const modelEndpointName = (app: StackContext["app"], instanceType: string) =>
+  resourceName(app, `models-${instanceType.replace(/[^A-Za-z0-9]+/g, "-")}`);
+
+/**
  * The SageMaker multi-model endpoint that serves every customer's model: one CfnModel in
  * `MultiModel` mode whose ModelDataUrl is the bucket's `models/` prefix (a request's
  * TargetModel is the artifact's key below it), the model-server image from
  * packages/model-server/Dockerfile, an endpoint config and endpoint sized from the stage
- * config, and Application Auto Scaling that tracks SageMakerVariantInvocationsPerInstance
- * between the configured minimum and maximum instance counts. The container runs with
+ * config (named by its instance type: see modelEndpointName), and Application Auto Scaling that
+ * tracks SageMakerVariantInvocationsPerInstance between the configured minimum and maximum
+ * instance counts. The container runs with
  * network isolation: SageMaker downloads the artifacts, the container only reads them.
  */
 export function Inference({ stack, app }: StackContext) {
@@ -79,7 +91,7 @@ export function Inference({ stack, app }: StackContext) {
       },
     ],
   });
-  const endpointName = resourceName(app, "models");
+  const endpointName = modelEndpointName(app, config.endpointInstanceType);
   const endpoint = new sagemaker.CfnEndpoint(stack, "Endpoint", {
     endpointName,
     endpointConfigName: endpointConfig.attrEndpointConfigName,

@@ -1,9 +1,11 @@
 import { ENV } from "@myriad/functions/aws/env";
+import { PREPROCESS_LAMBDA } from "@myriad/functions/aws/preprocess-lambda-sizing";
 import { STATE_MACHINE, TASK_FUNCTIONS, type TaskState } from "@myriad/core/pipeline/state-machine";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { type Function as SstFunction, type StackContext, use } from "sst/constructs";
@@ -29,7 +31,6 @@ export const TASK_HANDLERS: Record<TaskState, string> = {
   Register: "packages/functions/src/register.main",
   Publish: "packages/functions/src/publish.main",
   Warm: "packages/functions/src/warm.main",
-  RecordFailure: "packages/functions/src/record-failure.main",
 };
 
 /** Terminal execution statuses that on-run-status writes to the runs table. */
@@ -45,8 +46,9 @@ export function placeholders(definition: unknown): string[] {
  * ASL document (STATE_MACHINE) with DefinitionSubstitutions for its `${…FunctionArn}`
  * placeholders: the document the local runner executes is the one deployed. Logging (ALL,
  * with execution data) and X-Ray are on. An EventBridge rule sends the execution's terminal
- * status changes to packages/functions/src/on-run-status.main, so runs that time out or are
- * aborted (no Catch runs then) still land in the runs table.
+ * status changes to packages/functions/src/on-run-status.main, which records every ended run:
+ * the document has no Catch (a redrive must resume at the failed Task), and the event carries the
+ * failed state's error and cause, so the function needs no Step Functions permission.
  */
 export function Pipeline({ stack, app }: StackContext) {
   const config = myriadConfig(app);
@@ -71,8 +73,8 @@ export function Pipeline({ stack, app }: StackContext) {
     });
   const functions: Record<TaskState, SstFunction> = {
     Preprocess: fn("Preprocess", "validates, quarantines and resamples an upload", {
-      timeout: 900,
-      memorySize: 2048,
+      timeout: PREPROCESS_LAMBDA.timeoutSeconds,
+      memorySize: PREPROCESS_LAMBDA.memoryMb,
       environment: {
         [ENV.preprocessMode]: config.preprocessMode,
         [ENV.preprocessMaxLambdaBytes]: String(config.preprocessMaxLambdaBytes),
@@ -100,9 +102,12 @@ export function Pipeline({ stack, app }: StackContext) {
       timeout: 600,
       environment: { [ENV.endpointName]: inference.endpointName },
     }),
-    RecordFailure: fn("RecordFailure", "records a failed state on the run", { timeout: 60 }),
   };
 
+  // /tmp for the quarantine of an input at the Lambda threshold whose rows are all rejected.
+  (functions.Preprocess.node.defaultChild as lambda.CfnFunction).ephemeralStorage = {
+    size: PREPROCESS_LAMBDA.ephemeralStorageMb,
+  };
   // The same prefixes as the Processing job's role: runs/ holds the job's request and outcome.
   grantBucket(functions.Preprocess, bucket, PREPROCESS_BUCKET_ACCESS);
   grantSagemakerProcessing(stack, functions.Preprocess, processing.role);
@@ -126,7 +131,6 @@ export function Pipeline({ stack, app }: StackContext) {
     write: ["runs/"],
   });
   grantBucket(functions.Warm, bucket, { read: ["runs/", "manifests/"] });
-  grantBucket(functions.RecordFailure, bucket, { read: ["manifests/"] });
   functions.Warm.addToRolePolicy(
     new iam.PolicyStatement({ actions: ["sagemaker:InvokeEndpoint"], resources: [inference.endpointArn] }),
   );
@@ -175,41 +179,6 @@ export function Pipeline({ stack, app }: StackContext) {
       resources: Object.values(functions).map((f) => f.functionArn),
     }),
   );
-  if (JSON.stringify(STATE_MACHINE).includes("sagemaker:createTrainingJob")) {
-    // The `.sync` integration: the state machine starts and watches the job itself.
-    stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "sagemaker:CreateTrainingJob",
-          "sagemaker:DescribeTrainingJob",
-          "sagemaker:StopTrainingJob",
-          "sagemaker:AddTags",
-        ],
-        resources: [
-          stack.formatArn({ service: "sagemaker", resource: "training-job", resourceName: "myriad-*" }),
-        ],
-      }),
-    );
-    stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
-        resources: [
-          stack.formatArn({
-            service: "events",
-            resource: "rule",
-            resourceName: "StepFunctionsGetEventsForSageMakerTrainingJobsRule",
-          }),
-        ],
-      }),
-    );
-    stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [training.role.roleArn],
-        conditions: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
-      }),
-    );
-  }
 
   const onRunStatus = handlerFunction(stack, app, db, "OnRunStatus", {
     handler: "packages/functions/src/on-run-status.main",

@@ -17,11 +17,12 @@ export const stateMachineName = (app: StackContext["app"]) => resourceName(app, 
  * packages/functions/src/on-upload.main, which starts the pipeline. Lifecycle:
  * - `quarantine/` (rejected rows) expires after 30 days;
  * - `training/` (SageMaker and Forecast inputs, checkpoints, exports) after 14 days;
- * - `models/`: artifacts move to Intelligent-Tiering after 30 days, so versions nobody loads
- *   any more (superseded models) cost the infrequent-access rate while the active ones,
- *   read by the endpoint, stay frequent; overwritten or deleted versions go after 30 days;
- * - every prefix: noncurrent versions expire after 30 days, incomplete multipart uploads
- *   are aborted after 7.
+ * - every prefix: noncurrent versions (overwritten or deleted objects) expire after 30 days,
+ *   incomplete multipart uploads are aborted after 7.
+ * `models/` has no rule of its own: artifacts are ~9 KB, and S3 Lifecycle does not move
+ * objects under 128 KB to Intelligent-Tiering (nor does Intelligent-Tiering tier them), so a
+ * transition never applied; and superseded versions stay readable on purpose (a past version's
+ * forecast is reproduced from its artifact, GET …/versions/{version}/forecast).
  */
 export function Storage({ stack, app }: StackContext) {
   const config = myriadConfig(app);
@@ -47,13 +48,6 @@ export function Storage({ stack, app }: StackContext) {
     lifecycleRules: [
       { id: "quarantine", prefix: "quarantine/", expiration: Duration.days(30) },
       { id: "training", prefix: "training/", expiration: Duration.days(14) },
-      {
-        id: "models",
-        prefix: "models/",
-        transitions: [
-          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
-        ],
-      },
       {
         id: "versions",
         noncurrentVersionExpiration: Duration.days(30),

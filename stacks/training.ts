@@ -148,7 +148,7 @@ const FORECAST_RESOURCES = [
 /**
  * Amazon Forecast (closed to new AWS customers; only when enabled): the role Forecast assumes
  * to read the import file and write the export under `training/`, and the Train Lambda's
- * rights over the `myriad_*` resources it creates.
+ * rights over the `myriad_*` resources it creates, describes and deletes.
  */
 export function amazonForecast(stack: Stack, bucket: s3.IBucket, fn: SstFunction) {
   const role = new iam.Role(stack, "ForecastRole", {
@@ -165,15 +165,34 @@ export function amazonForecast(stack: Stack, bucket: s3.IBucket, fn: SstFunction
         "forecast:CreateAutoPredictor",
         "forecast:CreateForecast",
         "forecast:CreateForecastExportJob",
+        "forecast:DescribeDataset",
+        "forecast:DescribeDatasetGroup",
         "forecast:DescribeDatasetImportJob",
         "forecast:DescribeAutoPredictor",
         "forecast:DescribeForecast",
         "forecast:DescribeForecastExportJob",
         "forecast:GetAccuracyMetrics",
+        // A run deletes what it created once its forecasts are read (DeleteResourceTree on the
+        // dataset group and on each dataset, which deletes their children).
+        "forecast:DeleteResourceTree",
+        "forecast:DeleteDataset",
+        "forecast:DeleteDatasetGroup",
+        "forecast:DeleteDatasetImportJob",
+        "forecast:DeletePredictor",
+        "forecast:DeleteForecast",
+        "forecast:DeleteForecastExportJob",
       ],
       resources: FORECAST_RESOURCES.map((resource) =>
         stack.formatArn({ service: "forecast", resource, resourceName: "myriad_*" }),
       ),
+    }),
+  );
+  // The marker of a run whose Forecast resources are all deleted, and the state of a run that
+  // never finished (training/<dataset>/forecast-runs/, …/forecast/state.json).
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:DeleteObject"],
+      resources: [bucket.arnForObjects("training/*")],
     }),
   );
   fn.addToRolePolicy(

@@ -40,6 +40,14 @@ describe("the /docs page", () => {
       });
     });
     page = await browser.context.newPage();
+    // Whatever the page's Content-Security-Policy refuses, from its first byte on.
+    await page.addInitScript(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener("securitypolicyviolation", (e) =>
+        w.violations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+      );
+    });
     await page.goto(`${ORIGIN}/docs`);
     await page.locator("details.op").first().waitFor();
   });
@@ -109,5 +117,20 @@ describe("the /docs page", () => {
       .poll(() => health.locator("pre.result").textContent())
       .toMatch(/^200\n\{\n {2}"status": "ok"/);
     expect(requested.every((url) => url.startsWith(ORIGIN))).toBe(true);
+  });
+
+  it("works under its Content-Security-Policy, which refuses any script but its own", async () => {
+    const violations = () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+    expect(await violations()).toEqual([]);
+    // An injected inline script, as markup smuggled into the page would be, does not run.
+    const ran = await page.evaluate(async () => {
+      const script = document.createElement("script");
+      script.textContent = "window.injected = true";
+      document.body.append(script);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { injected?: boolean }).injected === true;
+    });
+    expect(ran).toBe(false);
+    expect(await violations()).toEqual(["script-src-elem inline"]);
   });
 });

@@ -188,12 +188,16 @@ describe("HTTP API", () => {
   it("uploads through the signed URL and starts a run", async () => {
     const ticket = (await (
       await stack.api("/v1/uploads", { body: { dataset: "second", filename: "more.csv" } })
-    ).json()) as { url: string; method: string; key: string };
+    ).json()) as { url: string; method: string; key: string; headers: Record<string, string> };
     expect(ticket.key).toBe("raw/second/more.csv");
     const csv = "customer_id,timestamp,consumption\na,2026-01-01 00:00:00,1\na,2026-01-01 01:00:00,2\n";
-    const put = await fetch(ticket.url, { method: "PUT", body: csv });
+    const put = await fetch(ticket.url, { method: "PUT", headers: ticket.headers, body: csv });
     expect(put.status).toBe(200);
-    const forged = await fetch(ticket.url.replace(/sig=[^&]+/, "sig=AAAA"), { method: "PUT", body: csv });
+    const forged = await fetch(ticket.url.replace(/sig=[^&]+/, "sig=AAAA"), {
+      method: "PUT",
+      headers: ticket.headers,
+      body: csv,
+    });
     expect(forged.status).toBe(403);
     const run = await waitFor(async () => {
       const body = (await (await stack.api("/v1/runs?dataset=second")).json()) as {

@@ -5,7 +5,10 @@ import {
   CreateDatasetImportJobCommand,
   CreateForecastCommand,
   CreateForecastExportJobCommand,
+  DeleteResourceTreeCommand,
   DescribeAutoPredictorCommand,
+  DescribeDatasetCommand,
+  DescribeDatasetGroupCommand,
   DescribeDatasetImportJobCommand,
   DescribeForecastCommand,
   DescribeForecastExportJobCommand,
@@ -30,6 +33,7 @@ import {
   forecastName,
   holidayFeaturization,
 } from "@myriad/functions/aws/forecast-training-backend";
+import type { TrainResult } from "@myriad/core/forecasting/train-job";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hourlyCsv, jobsFor, VERSION } from "./fixtures.ts";
@@ -93,6 +97,10 @@ function allActive() {
   forecast.on(DescribeForecastCommand).resolves({ Status: "ACTIVE" });
   forecast.on(DescribeForecastExportJobCommand).resolves({ Status: "ACTIVE" });
   forecast.on(GetAccuracyMetricsCommand).resolves(ACCURACY);
+  // The run's resources are deleted at once here: Describe finds none of them.
+  const gone = (arn: string) => new ServiceError("ResourceNotFoundException", arn);
+  forecast.on(DescribeDatasetGroupCommand).callsFake((i) => Promise.reject(gone(i.DatasetGroupArn)));
+  forecast.on(DescribeDatasetCommand).callsFake((i) => Promise.reject(gone(i.DatasetArn)));
 }
 
 async function storeWithData() {
@@ -324,11 +332,22 @@ class ServiceError extends Error {
  * An in-memory Amazon Forecast. `inProgress` is how many DescribeDatasetImportJob calls see an
  * import of that dataset type still CREATE_IN_PROGRESS before it is ACTIVE; `failOnce` maps an
  * import job name to the error its first CreateDatasetImportJob fails with.
+ *
+ * Every resource is named once per account and region: a Create with a taken name fails with
+ * ResourceAlreadyExistsException "There is already a resource with this name. Try again with a
+ * different name." (API_CreateDataset and the other Create pages). Describe of a missing ARN
+ * fails with ResourceNotFoundException. DeleteResourceTree (API_DeleteResourceTree,
+ * delete-resource.html) deletes a dataset group with its predictors, forecasts and export jobs,
+ * or a dataset with its import jobs (datasets are not in a group's tree); deletes are
+ * asynchronous (the root describes as DELETE_IN_PROGRESS `deleteDescribes` times, then is
+ * gone), and the call fails with ResourceInUseException while a resource of the tree is being
+ * created or deleted, or, for a dataset, while a predictor trained on it exists.
  */
 function fakeForecast(
   store: MemoryObjectStore,
   inProgress: Partial<Record<Kind, number>> = {},
   failOnce = new Map<string, Error>(),
+  deleteDescribes = 1,
 ) {
   const datasets = new Map<
     string,
@@ -336,6 +355,46 @@ function fakeForecast(
   >();
   const groups = new Map<string, string[]>();
   const imports = new Map<string, { dataset: string; type: Kind; describes: number; active: boolean }>();
+  /** Every import job's dataset type, kept after the job is deleted. */
+  const importTypes = new Map<string, Kind>();
+  const predictors = new Map<string, { group: string }>();
+  const forecasts = new Map<string, { predictor: string }>();
+  const exports = new Map<string, { forecast: string }>();
+  /** Roots being deleted: describes left before they and their trees are gone. */
+  const deleting = new Map<string, number>();
+  const all = [datasets, groups, imports, predictors, forecasts, exports] as Map<string, unknown>[];
+  const taken = (arn: string) => {
+    if (all.some((m) => m.has(arn))) {
+      throw new ServiceError(
+        "ResourceAlreadyExistsException",
+        "There is already a resource with this name. Try again with a different name.",
+      );
+    }
+  };
+  const treeOf = (root: string): string[] => {
+    if (groups.has(root)) {
+      const ps = [...predictors].filter(([, p]) => p.group === root).map(([arn]) => arn);
+      const fs = [...forecasts].filter(([, f]) => ps.includes(f.predictor)).map(([arn]) => arn);
+      const es = [...exports].filter(([, e]) => fs.includes(e.forecast)).map(([arn]) => arn);
+      return [root, ...ps, ...fs, ...es];
+    }
+    return [root, ...[...imports].filter(([, j]) => j.dataset === root).map(([arn]) => arn)];
+  };
+  /** The root's status as Describe sees it: throws NotFound once a delete has finished. */
+  const describe = (arn: string, exists: boolean): string => {
+    const left = deleting.get(arn);
+    if (left !== undefined && left <= 0) {
+      for (const member of treeOf(arn)) for (const m of all) m.delete(member);
+      deleting.delete(arn);
+    }
+    if (!exists || (left !== undefined && left <= 0))
+      throw new ServiceError("ResourceNotFoundException", arn);
+    if (left !== undefined) {
+      deleting.set(arn, left - 1);
+      return "DELETE_IN_PROGRESS";
+    }
+    return "ACTIVE";
+  };
 
   forecast.on(CreateDatasetCommand).callsFake((i) => {
     // CreateDataset: DatasetName and every AttributeName match ^[a-zA-Z][a-zA-Z0-9_]* (≤ 63);
@@ -367,9 +426,14 @@ function fakeForecast(
       throw new ServiceError("InvalidInputException", "bad item metadata schema");
     }
     const arn = `${ACCOUNT}:dataset/${i.DatasetName}`;
+    taken(arn);
     datasets.set(arn, { type: i.DatasetType, attributes });
     return { DatasetArn: arn };
   });
+  forecast.on(DescribeDatasetCommand).callsFake((i) => ({
+    DatasetArn: i.DatasetArn,
+    Status: describe(i.DatasetArn, datasets.has(i.DatasetArn)),
+  }));
   forecast.on(CreateDatasetGroupCommand).callsFake((i) => {
     // limits.html: "Maximum number of datasets in a dataset group: 3 (1 for each type)".
     const types = (i.DatasetArns as string[]).map((arn) => {
@@ -381,9 +445,14 @@ function fakeForecast(
       throw new ServiceError("InvalidInputException", "one dataset of each type per dataset group");
     }
     const arn = `${ACCOUNT}:dataset-group/${i.DatasetGroupName}`;
+    taken(arn);
     groups.set(arn, i.DatasetArns);
     return { DatasetGroupArn: arn };
   });
+  forecast.on(DescribeDatasetGroupCommand).callsFake((i) => ({
+    DatasetGroupArn: i.DatasetGroupArn,
+    Status: describe(i.DatasetGroupArn, groups.has(i.DatasetGroupArn)),
+  }));
   forecast.on(CreateDatasetImportJobCommand).callsFake(async (i) => {
     // CreateDatasetImportJob: the dataset exists and the S3 file is there to read.
     const failure = failOnce.get(i.DatasetImportJobName);
@@ -394,7 +463,9 @@ function fakeForecast(
     const key = (i.DataSource.S3Config.Path as string).replace("s3://myriad-bucket/", "");
     if (!(await store.head(key))) throw new ServiceError("InvalidInputException", `no file at ${key}`);
     const arn = `${ACCOUNT}:dataset-import-job/${i.DatasetArn.split("/")[1]}/${i.DatasetImportJobName}`;
+    taken(arn);
     imports.set(arn, { dataset: i.DatasetArn, type: d.type, describes: 0, active: false });
+    importTypes.set(arn, d.type);
     return { DatasetImportJobArn: arn };
   });
   forecast.on(DescribeDatasetImportJobCommand).callsFake((i) => {
@@ -428,19 +499,48 @@ function fakeForecast(
           throw new ServiceError("InvalidInputException", `${fill} ${t[fill]}`);
       }
     }
-    return { PredictorArn: `${ACCOUNT}:predictor/${i.PredictorName}` };
+    const arn = `${ACCOUNT}:predictor/${i.PredictorName}`;
+    taken(arn);
+    predictors.set(arn, { group: i.DataConfig.DatasetGroupArn });
+    return { PredictorArn: arn };
   });
-  forecast.on(DescribeAutoPredictorCommand).resolves({ Status: "ACTIVE" });
-  forecast
-    .on(CreateForecastCommand)
-    .callsFake((i) => ({ ForecastArn: `${ACCOUNT}:forecast/${i.ForecastName}` }));
-  forecast.on(DescribeForecastCommand).resolves({ Status: "ACTIVE" });
-  forecast.on(CreateForecastExportJobCommand).callsFake((i) => ({
-    ForecastExportJobArn: `${ACCOUNT}:forecast-export-job/${i.ForecastExportJobName}`,
-  }));
-  forecast.on(DescribeForecastExportJobCommand).resolves({ Status: "ACTIVE" });
-  forecast.on(GetAccuracyMetricsCommand).resolves(ACCURACY);
-  return { datasets, imports };
+  const found = (map: Map<string, unknown>, arn: string) => {
+    if (!map.has(arn)) throw new ServiceError("ResourceNotFoundException", arn);
+    return { Status: "ACTIVE" };
+  };
+  forecast.on(DescribeAutoPredictorCommand).callsFake((i) => found(predictors, i.PredictorArn));
+  forecast.on(CreateForecastCommand).callsFake((i) => {
+    if (!predictors.has(i.PredictorArn)) throw new ServiceError("ResourceNotFoundException", i.PredictorArn);
+    const arn = `${ACCOUNT}:forecast/${i.ForecastName}`;
+    taken(arn);
+    forecasts.set(arn, { predictor: i.PredictorArn });
+    return { ForecastArn: arn };
+  });
+  forecast.on(DescribeForecastCommand).callsFake((i) => found(forecasts, i.ForecastArn));
+  forecast.on(CreateForecastExportJobCommand).callsFake((i) => {
+    if (!forecasts.has(i.ForecastArn)) throw new ServiceError("ResourceNotFoundException", i.ForecastArn);
+    const arn = `${ACCOUNT}:forecast-export-job/${i.ForecastArn.split("/")[1]}/${i.ForecastExportJobName}`;
+    taken(arn);
+    exports.set(arn, { forecast: i.ForecastArn });
+    return { ForecastExportJobArn: arn };
+  });
+  forecast.on(DescribeForecastExportJobCommand).callsFake((i) => found(exports, i.ForecastExportJobArn));
+  forecast.on(GetAccuracyMetricsCommand).callsFake((i) => {
+    if (!predictors.has(i.PredictorArn)) throw new ServiceError("ResourceNotFoundException", i.PredictorArn);
+    return ACCURACY;
+  });
+  forecast.on(DeleteResourceTreeCommand).callsFake((i) => {
+    const root = i.ResourceArn as string;
+    if (!groups.has(root) && !datasets.has(root)) throw new ServiceError("ResourceNotFoundException", root);
+    const busy = treeOf(root).some((arn) => deleting.has(arn));
+    const predictorOn = [...predictors].some(([, p]) => groups.get(p.group)?.includes(root));
+    if (busy || predictorOn) throw new ServiceError("ResourceInUseException", `${root} is in use`);
+    deleting.set(root, deleteDescribes);
+    return {};
+  });
+  /** Every resource that exists (being deleted included). */
+  const live = () => all.flatMap((m) => [...m.keys()]);
+  return { datasets, imports, importTypes, live };
 }
 
 const NOW = new Date("2024-01-10T00:00:00Z");
@@ -650,11 +750,11 @@ describe("ForecastTrainingBackend with drivers", () => {
     const byType = (type: Kind) =>
       describes.filter(
         ({ c }) =>
-          fake.imports.get((c.input as { DatasetImportJobArn: string }).DatasetImportJobArn)?.type === type,
+          fake.importTypes.get((c.input as { DatasetImportJobArn: string }).DatasetImportJobArn) === type,
       ).length;
     // Polled in order each round, until each is ACTIVE: the related import is the last.
     expect(byType("RELATED_TIME_SERIES")).toBe(5);
-    expect([...fake.imports.values()].every((job) => job.active)).toBe(true);
+    expect(fake.importTypes.size).toBe(3);
     expect(forecast.commandCalls(CreateAutoPredictorCommand)).toHaveLength(1);
   });
 
@@ -739,6 +839,11 @@ describe("ForecastTrainingBackend with drivers", () => {
       "CreateForecastExportJobCommand",
       "DescribeForecastExportJobCommand",
       "GetAccuracyMetricsCommand",
+      // Deleting the run's resources once read: the dataset group's tree, then each dataset's.
+      "DescribeDatasetGroupCommand",
+      "DescribeDatasetCommand",
+      "DescribeDatasetCommand",
+      "DescribeDatasetCommand",
     ]);
     expect(input(CreateDatasetGroupCommand)).toEqual({
       DatasetGroupName: forecastNameOf("dsg"),
@@ -805,6 +910,135 @@ describe("ForecastTrainingBackend with drivers", () => {
     fakeForecast(store);
     await expect(backend(store).train(jobs)).rejects.toThrow(/no customer has all of promo, rain, temp/);
     expect(forecast.calls()).toHaveLength(0);
+  });
+});
+
+/*
+ * What a run leaves in Amazon Forecast. Each dataset, dataset group, predictor and forecast
+ * counts against the account's quotas (limits.html) until deleted, and Forecast names are unique
+ * per account and region: these tests run against `fakeForecast`, which keeps both rules.
+ */
+
+/** A bucket whose first put of a state.json holding `dieOn` fails, as a Lambda that times out between a Create and its save. */
+class DyingStore extends MemoryObjectStore {
+  dieOn: string | undefined;
+  override async put(key: string, body: Uint8Array | string, contentType?: string) {
+    if (this.dieOn && key.endsWith("state.json") && String(body).includes(`"${this.dieOn}"`)) {
+      this.dieOn = undefined;
+      throw new Error("Task timed out after 900.00 seconds");
+    }
+    return super.put(key, body, contentType);
+  }
+}
+
+const V2 = "20240201T000000Z-89abcdef";
+
+/** The two-customer hourly data and an export for `version`. */
+async function runData(store: MemoryObjectStore, version: string) {
+  const jobs = jobsFor("sales", ["c1", "c2"]).map((j) => ({
+    ...j,
+    version,
+    modelKey: j.modelKey.replace(VERSION, version),
+  }));
+  await store.put(jobs[0].dataKey, hourlyCsv(14));
+  await store.put(jobs[1].dataKey, hourlyCsv(2));
+  const prefix = `training/sales/${version}/forecast/`;
+  await store.put(`${prefix}export/myriad_sales_x_exp_2024-01-15T00-00-00_part0.csv`, exportCsv());
+  return jobs;
+}
+
+describe("ForecastTrainingBackend resources", () => {
+  beforeEach(() => forecast.reset());
+  const backend = (store: MemoryObjectStore, waitMs = 5_000) =>
+    new ForecastTrainingBackend(forecastClient, store, {
+      bucket: "myriad-bucket",
+      roleArn: "arn:aws:iam::123456789012:role/forecast",
+      pollMs: 1,
+      waitMs,
+    });
+  const runsLeft = async (store: MemoryObjectStore) => {
+    const versions: string[] = [];
+    for await (const o of store.list("training/sales/forecast-runs/"))
+      versions.push(o.key.split("/").at(-1)!);
+    return versions;
+  };
+
+  it.each([
+    ["datasetArn", CreateDatasetCommand],
+    ["datasetGroupArn", CreateDatasetGroupCommand],
+    ["importJobArn", CreateDatasetImportJobCommand],
+    ["predictorArn", CreateAutoPredictorCommand],
+    ["forecastArn", CreateForecastCommand],
+    ["exportJobArn", CreateForecastExportJobCommand],
+  ] as const)(
+    "resumes by name when Train died after creating %s and before saving it",
+    async (field, create) => {
+      // The Create pages: a taken name fails with ResourceAlreadyExistsException; the retried
+      // Train describes the ARN built from the name (arn:…:<type>/<name>, import and export jobs
+      // under their dataset's and forecast's names) and carries on with that resource.
+      const store = new DyingStore(4096);
+      const jobs = await runData(store, VERSION);
+      const fake = fakeForecast(store);
+      store.dieOn = field;
+      await expect(backend(store).train(jobs)).rejects.toThrow(/timed out/);
+
+      const results = await backend(store).train(jobs);
+      expect(results.map((r) => r.ok)).toEqual([true, false]);
+      // The second Create was refused; nothing was created twice, and nothing is left.
+      expect(forecast.commandCalls(create as never)).toHaveLength(2);
+      expect(fake.live()).toEqual([]);
+    },
+  );
+
+  it("deletes the run's resources once its forecasts are read, and the next run finishes what time cut short", async () => {
+    // DeleteResourceTree is asynchronous (DELETE_IN_PROGRESS, then ResourceNotFoundException)
+    // and leaves a dataset group's datasets (delete-resource.html): the group's tree goes
+    // first, then each dataset's, which Forecast refuses (ResourceInUseException) while a
+    // predictor trained on it exists.
+    const store = new MemoryObjectStore(4096);
+    const fake = fakeForecast(store, {}, new Map(), 2);
+    const first = await backend(store, 0).train(await runData(store, VERSION));
+    expect(first[0].ok).toBe(true);
+    // No time left after the export: one pass started the group's deletion.
+    expect(fake.live()).toContain(`${ACCOUNT}:dataset/${forecastNameOf("ds")}`);
+    expect(await runsLeft(store)).toEqual([VERSION]);
+    expect(inputs(DeleteResourceTreeCommand)).toEqual([
+      { ResourceArn: `${ACCOUNT}:dataset-group/${forecastNameOf("dsg")}` },
+    ]);
+
+    const second = await backend(store).train(await runData(store, V2));
+    expect(second[0].ok).toBe(true);
+    expect(fake.live()).toEqual([]);
+    expect(await runsLeft(store)).toEqual([]);
+    const roots = inputs(DeleteResourceTreeCommand).map((i) => i.ResourceArn.split(":").at(-1));
+    expect(roots.sort()).toEqual(
+      [
+        `dataset-group/${forecastNameOf("dsg")}`,
+        `dataset-group/${forecastName("sales", V2, "dsg")}`,
+        `dataset/${forecastNameOf("ds")}`,
+        `dataset/${forecastName("sales", V2, "ds")}`,
+      ].sort(),
+    );
+    // The exports stay in the bucket: a retried Train returns the same results without Forecast.
+    const calls = forecast.calls().length;
+    const same = (r: TrainResult) => (r.ok ? [r.customerId, r.modelKey, r.metrics] : [r.customerId, r.error]);
+    expect((await backend(store).train(await runData(store, V2))).map(same)).toEqual(second.map(same));
+    expect(forecast.calls().slice(calls)).toEqual([]);
+  });
+
+  it("deletes an earlier run that never finished, and its state, so a redrive of it starts afresh", async () => {
+    const store = new MemoryObjectStore(4096);
+    const fake = fakeForecast(store, { TARGET_TIME_SERIES: 1 });
+    await expect(backend(store, 0).train(await runData(store, VERSION))).rejects.toMatchObject({
+      name: "TrainingPending",
+    });
+    expect(fake.live().length).toBeGreaterThan(0);
+
+    expect((await backend(store).train(await runData(store, V2)))[0].ok).toBe(true);
+    expect(fake.live()).toEqual([]);
+    expect(await runsLeft(store)).toEqual([]);
+    expect(await store.get(`${PREFIX}state.json`)).toBeUndefined();
+    expect(await store.get(`training/sales/${V2}/forecast/state.json`)).toBeDefined();
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3 } from "./functions-s3-sdk.ts";
 import { startS3rver } from "./s3rver-process.ts";
 
-const { GetObjectCommand, PutObjectCommand } = S3;
+const { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } = S3;
 
 const BUCKET = "myriad-test";
 
@@ -75,6 +75,20 @@ describe("S3ObjectStore against s3rver", () => {
     for await (const o of store.list("customers/sales/")) listed.push(o.key);
     expect(listed.sort()).toEqual(keys);
   }, 60_000);
+
+  it("deletes every object under a prefix across pages, and nothing beside it", async () => {
+    const keys = Array.from({ length: 1003 }, (_, i) => `models/gone/c${i}/v1.tar.gz`);
+    for (let i = 0; i < keys.length; i += 250) {
+      await Promise.all(keys.slice(i, i + 250).map((k) => store.put(k, "x")));
+    }
+    await store.put("models/gone2/c1/v1.tar.gz", "kept");
+    await store.put("models/gon", "kept");
+    expect(await store.deletePrefix("models/gone/")).toBe(1003);
+    const left: string[] = [];
+    for await (const o of store.list("models/gon")) left.push(o.key);
+    expect(left.sort()).toEqual(["models/gon", "models/gone2/c1/v1.tar.gz"]);
+    expect(await store.deletePrefix("models/gone/")).toBe(0);
+  }, 60_000);
 });
 
 describe("S3ObjectStore error handling (recorded responses)", () => {
@@ -98,6 +112,17 @@ describe("S3ObjectStore error handling (recorded responses)", () => {
     );
     expect(await store.get("missing")).toBeUndefined();
     await expect(store.get("secret")).rejects.toThrow("Access Denied");
+  });
+
+  it("fails a prefix delete when S3 reports keys it did not delete", async () => {
+    s3.reset();
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: "raw/d/a.csv" }, { Key: "raw/d/b.csv" }] });
+    s3.on(DeleteObjectsCommand).resolves({
+      Errors: [{ Key: "raw/d/b.csv", Code: "AccessDenied", Message: "Access Denied" }],
+    });
+    await expect(store.deletePrefix("raw/d/")).rejects.toThrow(
+      /did not delete 1 of 2 .*raw\/d\/b.csv: AccessDenied/,
+    );
   });
 
   it("returns the bare ETag of a put", async () => {

@@ -15,8 +15,17 @@ import type { RunInput } from "@myriad/core/ports/pipeline-runner";
 import { PreprocessPending, type Preprocessor } from "@myriad/core/ports/preprocessor";
 import { getRun } from "@myriad/core/registry/run-queries";
 import { createRun } from "@myriad/core/registry/runs";
-import { readAwsConfig } from "@myriad/functions/aws/env";
-import { createAwsPorts, createPreprocessor, PreprocessRouter } from "@myriad/functions/aws/ports";
+import { DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES, readAwsConfig } from "@myriad/functions/aws/env";
+import {
+  ALL_REJECTED_SPILL_RATIO,
+  LAMBDA_MB_PER_VCPU,
+  LAMBDA_VCPU_SPEED,
+  MEASURED_CSV_BYTES_PER_CPU_SECOND,
+  PREPROCESS_LAMBDA,
+} from "@myriad/functions/aws/preprocess-lambda-sizing";
+import { preprocess } from "@myriad/core/ingest/preprocess";
+import { createAwsPorts, createPreprocessor } from "@myriad/functions/aws/ports";
+import { PreprocessRouter } from "@myriad/functions/aws/preprocess-router";
 import {
   processingJobName,
   processingKeys,
@@ -115,19 +124,34 @@ describe("PreprocessRouter", () => {
     expect(await router(store, "lambda").remote({ ...csv, size: 10 ** 12 })).toBe(false);
   });
 
-  it("is what the AWS ports wire from MYRIAD_PREPROCESS_*; the job needs its image and role", async () => {
+  it("is what the AWS ports wire from MYRIAD_PREPROCESS_*; routing to the job needs its image and role", async () => {
     const store = new MemoryObjectStore(4096);
     const input = upload(store, "raw/sales/a.csv", CSV);
     const config = (env: Record<string, string>) => readAwsConfig({ MYRIAD_BUCKET: "b", ...env });
-    expect(readAwsConfig({}).preprocess).toMatchObject({ mode: "auto", maxLambdaBytes: 20 * 1024 ** 3 });
+    expect(readAwsConfig({}).preprocess).toMatchObject({
+      mode: "auto",
+      maxLambdaBytes: DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
+    });
     expect(() => readAwsConfig({ MYRIAD_PREPROCESS_MODE: "batch" })).toThrow(/MYRIAD_PREPROCESS_MODE/);
-    await expect(createPreprocessor(config({}), store).run(input)).resolves.toMatchObject({ customers: 3 });
     await expect(
-      createPreprocessor(config({ MYRIAD_PREPROCESS_MODE: "processing" }), store).run(input),
-    ).rejects.toThrow(/MYRIAD_PREPROCESS_IMAGE and MYRIAD_PREPROCESS_ROLE_ARN/);
-    await expect(
-      createPreprocessor(config({ MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: "10" }), store).run(input),
-    ).rejects.toThrow(/MYRIAD_PREPROCESS_IMAGE/);
+      createPreprocessor(config({ MYRIAD_PREPROCESS_MODE: "lambda" }), store).run(input),
+    ).resolves.toMatchObject({ customers: 3 });
+    // Fail-fast: a mode that may route to the job refuses to wire without its image and role.
+    expect(() => createPreprocessor(config({ MYRIAD_PREPROCESS_MODE: "processing" }), store)).toThrow(
+      /MYRIAD_PREPROCESS_IMAGE/,
+    );
+    expect(() =>
+      createPreprocessor(
+        config({ MYRIAD_PREPROCESS_IMAGE: "image", MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: "10" }),
+        store,
+      ),
+    ).toThrow(/MYRIAD_PREPROCESS_ROLE_ARN/);
+    const routed = createPreprocessor(
+      config({ MYRIAD_PREPROCESS_IMAGE: "image", MYRIAD_PREPROCESS_ROLE_ARN: "arn:aws:iam::1:role/r" }),
+      store,
+    );
+    expect(routed).toBeInstanceOf(PreprocessRouter);
+    await expect(routed.run(input)).resolves.toMatchObject({ customers: 3 });
   });
 });
 
@@ -206,7 +230,8 @@ describe("SageMakerProcessingPreprocessor", () => {
       PreprocessPending,
     );
     const request = sagemaker.commandCalls(CreateProcessingJobCommand)[0].args[0].input;
-    expect(request.ProcessingResources?.ClusterConfig?.VolumeSizeInGB).toBe(110);
+    // Room for the quarantine of 100 GiB of all-rejected rows (2.5 bytes per byte) and 10 GB.
+    expect(request.ProcessingResources?.ClusterConfig?.VolumeSizeInGB).toBe(260);
   });
 
   it("throws PreprocessPending while the job runs past the wait", async () => {
@@ -361,7 +386,7 @@ describe("the Preprocess handler", () => {
   });
 
   it("refuses a dataset pinning Prophet in AWS, or an unknown algorithm anywhere, before training", async () => {
-    const aws = await createAwsPorts({ ...readAwsConfig({}), stateMachineArn: undefined });
+    const aws = createAwsPorts(["unavailableAlgorithms"], readAwsConfig({}));
     const store = new MemoryObjectStore();
     const ports = (unavailableAlgorithms?: Readonly<Record<string, string>>) =>
       ({
@@ -389,9 +414,14 @@ describe("the Preprocess handler", () => {
   });
 
   it("waits for an earlier run of the dataset with the AWS wiring, which has no state machine ARN", async () => {
-    // The Preprocess Lambda is not given the state machine's ARN, so its runner is the
-    // unconfigured port: it must not read as a runner that orders datasets itself.
-    const { runner } = await createAwsPorts({ ...readAwsConfig({}), stateMachineArn: undefined });
+    // Step Functions runs executions at once ("Standard vs. Express workflows": no ordering
+    // between executions), so the Preprocess Lambda's wiring (no state machine ARN) leaves the
+    // ordering to Preprocess, which reads the runs table.
+    const { datasetOrder } = createAwsPorts(
+      ["datasetOrder"],
+      readAwsConfig({ MYRIAD_BUCKET: "b", MYRIAD_PREPROCESS_MODE: "lambda" }),
+    );
+    expect(datasetOrder).toBe("preprocess");
     const store = new MemoryObjectStore();
     const first = upload(store, "raw/ordered/a.csv", CSV, "run-ordered-1");
     await createRun(db, first);
@@ -401,9 +431,63 @@ describe("the Preprocess handler", () => {
     const ports = {
       db,
       store,
-      runner,
+      datasetOrder,
       preprocessor: new InProcessPreprocessor(store),
     } as unknown as Parameters<typeof preprocessHandler>[1];
     expect(await preprocessHandler(second, ports)).toEqual({ pending: true });
+  });
+});
+
+describe("the Preprocess Lambda's size and threshold", () => {
+  it("fits an all-rejected input at the threshold in /tmp, and reads it within its time budget", async () => {
+    // Lambda: ephemeral storage (/tmp) is 512 MB unless configured, at most 10,240 MB
+    // (configuration-ephemeral-storage.html); 1,769 MB of memory is one vCPU
+    // (configuration-memory.html); a function stops at 900 s. Preprocess spills a quarantine
+    // past 1 MiB to /tmp, and a file can be all bad rows: measure how much it spills per
+    // input byte for the rejections that cost the most.
+    const [header, ...lines] = [
+      ...generateRows({ customers: 20, days: 10, start: new Date("2025-01-01"), seed: 7 }),
+    ]
+      .join("")
+      .trimEnd()
+      .split("\n");
+    const rejections: Record<string, (line: string) => string> = {
+      unparsable_timestamp: (l) => l.replace(/^([^,]*),([^,]*),/, "$1,yesterday,"),
+      timestamp_out_of_range: (l) => l.replace(/^([^,]*),(\d{4})/, "$1,1800"),
+      non_numeric_value: (l) => l.replace(/,([^,]*)$/, ",n/a"),
+      negative_value: (l) => l.replace(/,([^,]*)$/, ",-$1"),
+    };
+    let worst = 0;
+    for (const [reason, reject] of Object.entries(rejections)) {
+      const body = new TextEncoder().encode(`${header}\n${lines.map(reject).join("\n")}\n`);
+      const store = new MemoryObjectStore(4096);
+      await store.put("raw/s/a.csv", body);
+      const input = {
+        runId: "r",
+        dataset: "s",
+        bucket: "b",
+        key: "raw/s/a.csv",
+        size: body.length,
+        etag: "e",
+      };
+      await expect(preprocess(store, input)).rejects.toMatchObject({ code: "no_valid_rows" });
+      const quarantine = (await store.get("quarantine/s/r.csv"))!;
+      expect(new TextDecoder().decode(quarantine)).toContain(reason);
+      worst = Math.max(worst, quarantine.length / body.length);
+    }
+    expect(worst).toBeGreaterThan(1.5);
+    expect(worst).toBeLessThanOrEqual(ALL_REJECTED_SPILL_RATIO);
+
+    const threshold = DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES;
+    expect(threshold).toBeGreaterThan(0);
+    expect(PREPROCESS_LAMBDA.ephemeralStorageMb).toBeLessThanOrEqual(10_240);
+    expect(threshold * ALL_REJECTED_SPILL_RATIO).toBeLessThan(
+      PREPROCESS_LAMBDA.ephemeralStorageMb * 1024 ** 2,
+    );
+    // Single-threaded parsing on the vCPU the memory buys, at the assumed Lambda vCPU speed.
+    const vcpu = Math.min(1, PREPROCESS_LAMBDA.memoryMb / LAMBDA_MB_PER_VCPU);
+    const seconds = threshold / (MEASURED_CSV_BYTES_PER_CPU_SECOND * LAMBDA_VCPU_SPEED * vcpu);
+    expect(seconds).toBeLessThanOrEqual(PREPROCESS_LAMBDA.budgetSeconds);
+    expect(PREPROCESS_LAMBDA.budgetSeconds).toBeLessThan(PREPROCESS_LAMBDA.timeoutSeconds);
   });
 });

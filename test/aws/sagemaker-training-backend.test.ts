@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { TrainResult } from "@myriad/core/forecasting/train-job";
 import { MemoryObjectStore } from "@myriad/core/ingest/memory-object-store";
-import { createS3Client } from "@myriad/functions/aws/s3-object-store";
+import { createS3Client, S3ObjectStore } from "@myriad/functions/aws/s3-object-store";
 import {
   SageMakerTrainingBackend,
   type SageMakerTrainingOptions,
@@ -13,9 +13,10 @@ import {
 } from "@myriad/functions/aws/sagemaker-training-backend";
 import { isTrainingPending } from "@myriad/functions/aws/training-common";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { S3 } from "./functions-s3-sdk.ts";
-import { jobsFor, VERSION } from "./fixtures.ts";
+import { hourlyCsv, jobsFor, VERSION } from "./fixtures.ts";
+import { startS3rver } from "./s3rver-process.ts";
 
 const OPTIONS: SageMakerTrainingOptions = {
   bucket: "myriad-bucket",
@@ -99,8 +100,8 @@ describe("SageMakerTrainingBackend", () => {
       ChannelName: "train",
       DataSource: {
         S3DataSource: {
-          S3DataType: "S3Prefix",
-          S3Uri: "s3://myriad-bucket/customers/sales/",
+          S3DataType: "ManifestFile",
+          S3Uri: `s3://myriad-bucket/training/sales/${VERSION}/train.manifest`,
           S3DataDistributionType: "ShardedByS3Key",
         },
       },
@@ -221,5 +222,56 @@ describe("SageMakerTrainingBackend", () => {
     const mixed = [...jobsFor("a", ["c1"]), ...jobsFor("b", ["c1"])];
     await expect(backend(store).train(mixed)).rejects.toThrow(/one dataset version/);
     expect(sagemaker.commandCalls(CreateTrainingJobCommand)).toHaveLength(0);
+  });
+});
+
+describe("SageMakerTrainingBackend's train channel against s3rver", () => {
+  let server: Awaited<ReturnType<typeof startS3rver>>;
+  let store: S3ObjectStore;
+  beforeAll(async () => {
+    server = await startS3rver(OPTIONS.bucket);
+    const client = createS3Client({
+      endpoint: server.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    });
+    store = new S3ObjectStore(client, OPTIONS.bucket);
+  });
+  afterAll(async () => server?.stop());
+  beforeEach(() => {
+    sagemaker.reset();
+    s3.reset();
+  });
+
+  it("sends a ManifestFile of this run's customers, not the dataset's whole prefix", async () => {
+    // API_S3DataSource: S3DataType ManifestFile names an S3 object holding a JSON array, its
+    // first element {"prefix": "s3://…"} and then keys relative to it; with ShardedByS3Key each
+    // host gets about 1/n of the objects it lists. An S3Prefix channel on customers/<dataset>/
+    // downloads every customer ever uploaded to the dataset.
+    for (const id of ["old1", "old2", "old3"])
+      await store.put(`customers/sales/${id}/data.csv`, hourlyCsv(2), "text/csv");
+    const jobs = jobsFor("sales", ["c1", "c2", "c3"]);
+    for (const job of jobs) await store.put(job.dataKey, hourlyCsv(2), "text/csv");
+    sagemaker.on(CreateTrainingJobCommand).resolves({});
+    sagemaker.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: "Completed" });
+
+    await new SageMakerTrainingBackend(sagemakerClient, s3Client, store, OPTIONS).train(jobs);
+
+    const train = sagemaker.commandCalls(CreateTrainingJobCommand)[0].args[0].input.InputDataConfig?.[0];
+    const source = train?.DataSource?.S3DataSource;
+    expect(source).toMatchObject({ S3DataType: "ManifestFile", S3DataDistributionType: "ShardedByS3Key" });
+    const manifestKey = source!.S3Uri!.replace(`s3://${OPTIONS.bucket}/`, "");
+    const [head, ...suffixes] = JSON.parse(new TextDecoder().decode(await store.get(manifestKey)));
+    expect(head).toEqual({ prefix: `s3://${OPTIONS.bucket}/customers/sales/` });
+    // What SageMaker downloads: prefix + each suffix, every one an object of this run.
+    const objects = suffixes.map((suffix: string) =>
+      `${head.prefix}${suffix}`.replace(`s3://${OPTIONS.bucket}/`, ""),
+    );
+    expect(objects).toEqual(jobs.map((j) => j.dataKey));
+    for (const key of objects) expect(await store.head(key)).toBeDefined();
+    let everyCustomer = 0;
+    for await (const _ of store.list("customers/sales/")) everyCustomer++;
+    expect(everyCustomer).toBe(6);
   });
 });

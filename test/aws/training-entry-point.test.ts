@@ -18,11 +18,14 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { hourlyCsv, jobsFor } from "./fixtures.ts";
 
+const MAIN = fileURLToPath(new URL("../../packages/model-server/src/training/main.ts", import.meta.url));
 const roots: string[] = [];
 afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
@@ -167,6 +170,47 @@ describe("SageMaker training entry point", () => {
     // The 24 steps after two weeks of January are the 15th: every hour a holiday.
     expect(artifact.drivers?.holiday).toEqual(new Array(24).fill(1));
   });
+
+  it("trains on one worker process per vCPU (os.availableParallelism(), or MYRIAD_TRAIN_WORKERS)", async () => {
+    // The container's own command, as SageMaker runs it: `node train.cjs train` here
+    // `node --import tsx main.ts`, whose worker processes inherit the flag.
+    const jobs = jobsFor("sales", ["c1", "c2", "c3", "c4", "c5"]);
+    const present = Object.fromEntries(jobs.map((j, i) => [j.customerId, hourlyCsv(14, 10 + i)]));
+    const run = async (env: Record<string, string>) => {
+      const root = fakeOptMl({
+        host: "algo-1",
+        hosts: ["algo-1"],
+        jobs,
+        distribution: "ShardedByS3Key",
+        present,
+      });
+      const child = spawn(process.execPath, ["--import", "tsx", MAIN, "train"], {
+        env: { ...process.env, SM_ROOT: root, ...env },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(code, out).toBe(0);
+      const summary = JSON.parse(out.trim().split("\n").at(-1)!);
+      const pids = new Set([...out.matchAll(/worker pid (\d+)/g)].map((m) => Number(m[1])));
+      expect(pids.has(child.pid!)).toBe(false);
+      return { root, summary, pids };
+    };
+
+    // No MYRIAD_TRAIN_WORKERS: one worker per vCPU of this machine.
+    const { root, summary, pids } = await run({ MYRIAD_TRAIN_WORKERS: "" });
+    const workers = Math.min(availableParallelism(), jobs.length);
+    expect(summary).toMatchObject({ workers, assigned: 5, trained: 5 });
+    expect(pids.size).toBe(workers);
+    // Results in job order, whichever worker trained each customer.
+    expect(results(root, "algo-1").map((r) => [r.customerId, r.ok])).toEqual(
+      jobs.map((j) => [j.customerId, true]),
+    );
+    for (const job of jobs) expect(existsSync(join(root, "checkpoints", job.modelKey))).toBe(true);
+  }, 60_000);
 
   it("agrees with the Lambda side on channels, files and checkpoint layout", () => {
     expect(TRAINING_LAYOUT).toEqual(LAMBDA_LAYOUT);

@@ -82,8 +82,6 @@ describe("web console", () => {
           .evaluate((r) => getComputedStyle(r).stroke),
       ).toBe("rgb(29, 122, 29)");
     }
-    expect(await node("RecordFailure").getAttribute("data-status")).toBe("NOT_RUN");
-    expect(await node("Failed").getAttribute("data-status")).toBe("NOT_RUN");
     // Every pipeline state and End was entered along a taken edge; no Catch was taken.
     for (const state of [...PIPELINE_STATES, "End"]) {
       expect(await page.locator(`path.sg-edge.sg-taken[data-to="${state}"]`).count()).toBeGreaterThan(0);
@@ -100,7 +98,7 @@ describe("web console", () => {
     await readmeScreenshot(page, "run-graph", { width: 1440, height: 1000 });
   });
 
-  it("shows a failed run's catch path, error and cause", async () => {
+  it("shows a failed run's failed state, error and cause", async () => {
     const bad = "customer_id,timestamp,consumption\n1,not a time,5\n2,2026-01-01 00:00:00,-3\n";
     await writeFile(join(stack.ports.bucketDir, "raw", "bad.csv"), bad);
     const failed = await waitFor(
@@ -110,11 +108,10 @@ describe("web console", () => {
     expect(failed.status).toBe("FAILED");
     await page.goto(`${stack.apiUrl}/#/runs/${failed.runId}`);
     const node = (state: string) => page.locator(`svg.state-graph g.sg-node[data-state="${state}"]`);
-    await node("Failed").and(page.locator('[data-status="FAILED"]')).waitFor();
-    expect(await node("Preprocess").getAttribute("data-status")).toBe("CAUGHT");
-    expect(await node("RecordFailure").getAttribute("data-status")).toBe("SUCCEEDED");
+    // No Catch: the run fails in the state that failed, where a redrive resumes.
+    await node("Preprocess").and(page.locator('[data-status="FAILED"]')).waitFor();
     expect(await node("Train").getAttribute("data-status")).toBe("NOT_RUN");
-    expect(await page.locator("path.sg-edge-catch.sg-taken").count()).toBe(1);
+    expect(await page.locator("path.sg-edge-catch").count()).toBe(0);
     expect(await page.locator(".notice-error").textContent()).toMatch(/valid row/i);
     await page.screenshot({ path: screenshotPath("run-failed"), fullPage: true });
   });

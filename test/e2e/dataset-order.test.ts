@@ -38,11 +38,15 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await createRun(db, input("first"));
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("second"));
-    expect(await preprocessStep({ db, store, preprocessor }, input("second"))).toEqual({ pending: true });
+    expect(
+      await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("second")),
+    ).toEqual({ pending: true });
     expect(ran).toEqual([]);
-    await preprocessStep({ db, store, preprocessor }, input("first"));
+    await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("first"));
     await finishRun(db, "first", "SUCCEEDED");
-    expect(await preprocessStep({ db, store, preprocessor }, input("second"))).toMatchObject({
+    expect(
+      await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("second")),
+    ).toMatchObject({
       customers: 1,
     });
     expect(ran).toEqual(["first", "second"]);
@@ -53,8 +57,9 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await createRun(db, input("third"));
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("fourth"));
-    const runner = { ordersDatasets: true };
-    expect(await preprocessStep({ db, store, preprocessor, runner }, input("fourth"))).toMatchObject({
+    expect(
+      await preprocessStep({ db, store, preprocessor, datasetOrder: "runner" }, input("fourth")),
+    ).toMatchObject({
       customers: 1,
     });
   });

@@ -34,11 +34,13 @@ describe("a run that fails", () => {
   });
   afterAll(() => stack?.shutdown());
 
-  it("is marked FAILED by the Catch path with the cause", async () => {
+  it("is marked FAILED with the failed state's error code and cause", async () => {
     const { runs } = (await (await stack.api("/v1/runs?status=FAILED")).json()) as { runs: RunDetail[] };
     expect(runs).toHaveLength(1);
     const run = (await (await stack.api(`/v1/runs/${runs[0].runId}`)).json()) as RunDetail;
     expect(run.status).toBe("FAILED");
+    // The task's own error, as a redrive of the execution would find it (no Fail state's).
+    expect(run.error).toBe("no_valid_rows");
     expect(run.cause).toMatch(/valid row/i);
     expect(run.states).toEqual([expect.objectContaining({ name: "Preprocess", status: "FAILED" })]);
   });

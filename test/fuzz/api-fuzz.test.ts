@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateRows } from "@myriad/core/ingest/generate";
 import { startTestStack, type TestStack, waitFor } from "../support/stack.ts";
 import { idleWithin, shutdownWithin } from "../bad-inputs/pipeline-outputs.ts";
-import { anyRequests, apiRequests, type Sent } from "./api-requests.ts";
+import { anyRequests, apiRequests, oversizedBody, oversizedRequests, type Sent } from "./api-requests.ts";
 import { type RawResponse, rawRequest } from "./raw-http.ts";
 
 /** The customer the scoped key belongs to. The seed: `default` customers 0–4, `other` 0–1. */
@@ -13,8 +13,8 @@ const OWN = { dataset: "default", id: "1" };
 const CUSTOMER_ROUTE = /^\/v1\/datasets\/([^/]+)\/customers\/([^/]+)\/(forecast|history|model|predict)$/;
 /** What a customer key may list: datasets, and a dataset's customers (filtered to itself). */
 const LISTS = /^\/v1\/datasets(\/[^/]+\/customers)?$/;
-/** About 30 s in all: what `npm test` can afford, with the budget split between the two properties. */
-const BUDGET_MS = { api: 20_000, any: 8_000 };
+/** About 30 s in all: what `npm test` can afford, with the budget split between the properties. */
+const BUDGET_MS = { api: 18_000, any: 7_000, oversized: 4_000 };
 
 describe("the HTTP API under arbitrary requests", () => {
   let stack: TestStack;
@@ -63,6 +63,7 @@ describe("the HTTP API under arbitrary requests", () => {
       const label = `${name} key: ${sent.method} ${sent.path.slice(0, 300)} ${sent.body?.slice(0, 200) ?? ""} -> ${res.status} ${res.contentType} ${res.text.slice(0, 300)}`;
       expect(res.status, label).toBeGreaterThanOrEqual(200);
       expect(res.status, label).toBeLessThan(500);
+      expectSecurityHeaders(res, label);
       if (sent.method === "HEAD") continue;
       if (res.status >= 400) expectProblem(res, label);
       if (res.status >= 300 || !res.contentType.includes("json")) continue;
@@ -99,7 +100,36 @@ describe("the HTTP API under arbitrary requests", () => {
     );
     expect(sent).toBeGreaterThanOrEqual(100);
   });
+
+  it("refuses any body over 1 MiB with 413 problem+json, declared or chunked, whatever the key", async () => {
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(oversizedRequests(), async (request) => {
+        sent++;
+        const body = oversizedBody(request);
+        for (const { name, key } of keys) {
+          const headers: Record<string, string> = { "content-type": "application/json" };
+          if (key) headers.authorization = `Bearer ${key}`;
+          if (request.chunked) headers["transfer-encoding"] = "chunked";
+          const res = await rawRequest(stack.apiUrl, "POST", request.path, headers, body);
+          const label = `${name} key: ${JSON.stringify(request)} -> ${res.status} ${res.text.slice(0, 200)}`;
+          expect(res.status, label).toBe(413);
+          expectProblem(res, label);
+          expectSecurityHeaders(res, label);
+        }
+      }),
+      { numRuns: 40, interruptAfterTimeLimit: BUDGET_MS.oversized, markInterruptAsFailure: false },
+    );
+    expect(sent).toBeGreaterThanOrEqual(5);
+  });
 });
+
+/** The headers every answer carries, whatever the route, status or key. */
+function expectSecurityHeaders(res: RawResponse, label: string): void {
+  expect(res.headers["x-content-type-options"], label).toBe("nosniff");
+  expect(res.headers["referrer-policy"], label).toBe("no-referrer");
+  expect(String(res.headers["content-security-policy"]), label).toContain("frame-ancestors 'none'");
+}
 
 function expectProblem(res: RawResponse, label: string): void {
   expect(res.contentType, label).toContain("application/problem+json");

@@ -59,6 +59,36 @@ export const segment = (options: { backslash: boolean }) =>
     { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 40 }).map(percentEncode) },
   );
 
+/**
+ * A list cursor: JSON of any shape base64url-encoded as the API encodes its own (arrays of
+ * strings, dates that are not dates, numbers, nesting), or not base64url at all.
+ */
+const cursorValue = fc.oneof(
+  fc
+    .oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.array(
+        fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom(
+            "notadate",
+            "2026-01-01T00:00:00.000Z",
+            "2026-02-30T00:00:00.000Z",
+            "+275760-09-13T00:00:00.000Z",
+            "backtestWql",
+            "realisedWql",
+            "1e400",
+            "NaN",
+            "",
+          ),
+        ),
+        { maxLength: 4 },
+      ),
+    )
+    .map((v) => Buffer.from(JSON.stringify(v)).toString("base64url")),
+  fc.string({ maxLength: 40 }),
+);
+
 const queryValue = fc.oneof(
   fc.constantFrom(
     "",
@@ -83,15 +113,18 @@ const queryValue = fc.oneof(
     "275760-09-13T00:00:00Z",
     "yesterday",
     "RUNNING",
+    "backtestWql",
+    "realisedWql",
     "garbage",
     "eyJhIjoxfQ",
   ),
   fc.double().map(String),
   fc.bigInt().map(String),
   fc.string({ unit: "binary", maxLength: 60 }),
+  cursorValue,
 );
 
-const QUERY_NAMES = ["from", "to", "quantiles", "limit", "cursor", "search", "dataset", "status"];
+const QUERY_NAMES = ["from", "to", "quantiles", "limit", "cursor", "search", "dataset", "status", "sort"];
 
 /** A query string of known and unknown parameters, repeated ones included. */
 export const query = fc
@@ -213,4 +246,38 @@ export function anyRequests(): fc.Arbitrary<Sent> {
       query,
     )
     .map(([method, parts, q]) => ({ method, path: `/${parts.join("/")}${q}` }));
+}
+
+/** Just over the API's 1 MiB body limit, so any size past it is tried. */
+const OVER_LIMIT = 1024 * 1024 + 1;
+
+/** A request with a body over the limit, described rather than built (a counterexample stays short). */
+export interface Oversized {
+  path: string;
+  field: string;
+  size: number;
+  chunked: boolean;
+}
+
+/** A body over the limit to a route that takes one, sent with its length declared or chunked. */
+export const oversizedRequests = (): fc.Arbitrary<Oversized> =>
+  fc.record({
+    path: fc.constantFrom(
+      "/v1/keys",
+      "/v1/uploads",
+      "/v1/datasets/default/customers/1/predict",
+      "/v1/datasets/default/customers/1/what-if",
+      "/v1/datasets/other/customers/0/predict",
+      "/v1/no-such-route",
+    ),
+    field: fc.constantFrom("name", "quantiles", "filename", "related", "x"),
+    size: fc.integer({ min: OVER_LIMIT, max: OVER_LIMIT + 256 * 1024 }),
+    chunked: fc.boolean(),
+  });
+
+/** JSON the route's schema might accept but for its size: `size` bytes exactly. */
+export function oversizedBody({ field, size }: Oversized): string {
+  const head = `{"scope":"admin","horizon":6,"${field}":"`;
+  const tail = '"}';
+  return head + "a".repeat(size - head.length - tail.length) + tail;
 }

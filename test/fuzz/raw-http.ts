@@ -1,8 +1,9 @@
-import { request } from "node:http";
+import { type IncomingHttpHeaders, request } from "node:http";
 
 export interface RawResponse {
   status: number;
   contentType: string;
+  headers: IncomingHttpHeaders;
   text: string;
 }
 
@@ -27,6 +28,7 @@ export function rawRequest(
         resolve({
           status: res.statusCode ?? 0,
           contentType: String(res.headers["content-type"] ?? ""),
+          headers: res.headers,
           text: Buffer.concat(chunks).toString("utf8"),
         }),
       );

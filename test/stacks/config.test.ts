@@ -38,10 +38,10 @@ describe("deploy configuration", () => {
     );
   });
 
-  it("preprocesses in the Lambda below 20 GiB unless MYRIAD_PREPROCESS_* says otherwise", () => {
+  it("preprocesses in the Lambda below 3 GiB unless MYRIAD_PREPROCESS_* says otherwise", () => {
     expect(readMyriadConfig("dev", {})).toMatchObject({
       preprocessMode: "auto",
-      preprocessMaxLambdaBytes: 20 * 1024 ** 3,
+      preprocessMaxLambdaBytes: 3 * 1024 ** 3,
     });
     expect(
       readMyriadConfig("prod", {

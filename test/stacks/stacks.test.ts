@@ -8,12 +8,13 @@ import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { App, getStack } from "sst/constructs";
 import { initProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AUTHORIZED_ROUTES, PUBLIC_ROUTES } from "../../stacks/Api.ts";
+import { API_THROTTLE, AUTHORIZED_ROUTES, PUBLIC_ROUTES } from "../../stacks/Api.ts";
 import { readMyriadConfig } from "../../stacks/config.ts";
 import { Api, Database, Inference, Pipeline, Storage } from "../../stacks/index.ts";
 import { myriadApp } from "../../stacks/myriad-app.ts";
 import { RUN_STATUS_EVENTS, TASK_HANDLERS } from "../../stacks/Pipeline.ts";
 import { processingJobName } from "@myriad/functions/aws/sagemaker-processing-preprocessor";
+import { VERIFIED_KEY_TTL_SECONDS } from "@myriad/functions/api/verified-keys";
 
 /**
  * The whole app, synthesized once (a second synthesis throws on duplicate ids) with the recipe
@@ -101,10 +102,8 @@ describe("Storage", () => {
       ExpirationInDays: 30,
       Status: "Enabled",
     });
-    expect(rules.models).toMatchObject({
-      Prefix: "models/",
-      Transitions: [{ StorageClass: "INTELLIGENT_TIERING" }],
-    });
+    // No Intelligent-Tiering transition: ~9 KB artifacts are under S3 Lifecycle's 128 KB minimum.
+    expect(JSON.stringify(p.LifecycleConfiguration.Rules)).not.toContain("INTELLIGENT_TIERING");
     expect(rules.versions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
     templates.Storage.hasResourceProperties("AWS::S3::BucketPolicy", {
       Bucket: { Ref: id },
@@ -162,6 +161,16 @@ describe("Pipeline", () => {
     );
   });
 
+  it("deploys no Catch nor failure-recording function: a redrive resumes at the failed Task", () => {
+    const deployed = JSON.stringify(JSON.parse(stateMachine().DefinitionString));
+    expect(deployed).not.toContain('"Catch"');
+    expect(deployed).not.toContain('"Type":"Fail"');
+    const handlers = resources("Pipeline", "AWS::Lambda::Function").map(([, r]) =>
+      String(r.Properties.Description ?? ""),
+    );
+    expect(handlers.some((d) => d.includes("record-failure"))).toBe(false);
+  });
+
   it("configures the Train function for the SageMaker backend", () => {
     const id = functionFor("Pipeline", TASK_HANDLERS.Train);
     const env = templates.Pipeline.toJSON().Resources[id].Properties.Environment.Variables;
@@ -174,17 +183,21 @@ describe("Pipeline", () => {
     expect(env.MYRIAD_TRAINING_ROLE_ARN).toBeDefined();
   });
 
-  it("configures Preprocess to hand inputs of 20 GiB and more to a Processing job on the training image", () => {
+  it("configures Preprocess to hand inputs of 3 GiB and more to a Processing job on the training image", () => {
     const variables = (handler: string) =>
       templates.Pipeline.toJSON().Resources[functionFor("Pipeline", handler)].Properties.Environment
         .Variables;
     const env = variables(TASK_HANDLERS.Preprocess);
     expect(env).toMatchObject({
       MYRIAD_PREPROCESS_MODE: "auto",
-      MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: String(20 * 1024 ** 3),
+      MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES: String(3 * 1024 ** 3),
       MYRIAD_PREPROCESS_INSTANCE_TYPE: "ml.m5.large",
       MYRIAD_PREPROCESS_MAX_SECONDS: "21600",
     });
+    // /tmp for the quarantine of an all-rejected input at the threshold (Lambda's maximum).
+    const preprocessFn =
+      templates.Pipeline.toJSON().Resources[functionFor("Pipeline", TASK_HANDLERS.Preprocess)];
+    expect(preprocessFn.Properties).toMatchObject({ MemorySize: 2048, EphemeralStorage: { Size: 10240 } });
     expect(env.MYRIAD_PREPROCESS_IMAGE).toEqual(variables(TASK_HANDLERS.Train).MYRIAD_TRAINING_IMAGE);
     const role = getAtt(env.MYRIAD_PREPROCESS_ROLE_ARN);
     expect(role).toMatch(/^PreprocessRole/);
@@ -207,7 +220,9 @@ describe("Inference", () => {
       InstanceType: "ml.m5.large",
       InitialInstanceCount: 1,
     });
-    expect(only("Inference", "AWS::SageMaker::Endpoint").Properties.EndpointName).toBe("test-myriad-models");
+    expect(only("Inference", "AWS::SageMaker::Endpoint").Properties.EndpointName).toBe(
+      "test-myriad-models-ml-m5-large",
+    );
   });
 
   it("scales the variant on invocations per instance", () => {
@@ -215,7 +230,7 @@ describe("Inference", () => {
     expect(target).toMatchObject({
       ServiceNamespace: "sagemaker",
       ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
-      ResourceId: "endpoint/test-myriad-models/variant/AllTraffic",
+      ResourceId: "endpoint/test-myriad-models-ml-m5-large/variant/AllTraffic",
       MinCapacity: 1,
       MaxCapacity: 2,
     });
@@ -275,6 +290,23 @@ describe("Api", () => {
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(
       functionFor("Api", "packages/functions/src/authorizer.main"),
     );
+  });
+
+  it("caches a key's verdict no longer than the API does, so a revoked key stops within that time", () => {
+    const authorizer = only("Api", "AWS::ApiGatewayV2::Authorizer").Properties;
+    expect(VERIFIED_KEY_TTL_SECONDS).toBeLessThanOrEqual(5);
+    expect(authorizer.AuthorizerResultTtlInSeconds).toBe(VERIFIED_KEY_TTL_SECONDS);
+  });
+
+  it("throttles every route of the default stage", () => {
+    const stage = only("Api", "AWS::ApiGatewayV2::Stage").Properties;
+    expect(stage.StageName).toBe("$default");
+    expect(stage.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: API_THROTTLE.rate,
+      ThrottlingBurstLimit: API_THROTTLE.burst,
+    });
+    expect(API_THROTTLE.rate).toBeGreaterThan(0);
+    expect(API_THROTTLE.burst).toBeGreaterThanOrEqual(API_THROTTLE.rate);
   });
 });
 

@@ -4,8 +4,8 @@ import { publishStep } from "@myriad/core/pipeline/steps/publish-step";
 import { lambda } from "./lib/lambda.ts";
 
 /** Forecast rows per customer, switched in atomically with the new model version. */
-export async function run(input: PipelineState, ports: Ports) {
+export async function run(input: PipelineState, ports: Pick<Ports, "db" | "store">) {
   return publishStep(ports, input);
 }
 
-export const main = lambda("Publish", run);
+export const main = lambda("Publish", ["db", "store"], run);

@@ -4,8 +4,8 @@ import { registerStep } from "@myriad/core/pipeline/steps/register-step";
 import { lambda } from "./lib/lambda.ts";
 
 /** Registry rows for the run's customers and model versions. */
-export async function run(input: PipelineState, ports: Ports) {
+export async function run(input: PipelineState, ports: Pick<Ports, "db" | "store">) {
   return registerStep(ports, input);
 }
 
-export const main = lambda("Register", run);
+export const main = lambda("Register", ["db", "store"], run);

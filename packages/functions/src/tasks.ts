@@ -2,7 +2,6 @@ import type { TaskState } from "@myriad/core/pipeline/state-machine";
 import type { StateHandler } from "./lib/run-state.ts";
 import { run as preprocess } from "./preprocess.ts";
 import { run as publish } from "./publish.ts";
-import { run as recordFailure } from "./record-failure.ts";
 import { run as register } from "./register.ts";
 import { run as train } from "./train.ts";
 import { run as warm } from "./warm.ts";
@@ -14,5 +13,4 @@ export const TASK_HANDLERS: Record<TaskState, StateHandler> = {
   Register: register,
   Publish: publish,
   Warm: warm,
-  RecordFailure: recordFailure,
 };

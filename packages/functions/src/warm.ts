@@ -4,8 +4,8 @@ import { warmStep } from "@myriad/core/pipeline/steps/warm-step";
 import { lambda } from "./lib/lambda.ts";
 
 /** Loads the new versions into the multi-model endpoint before users ask. */
-export async function run(input: PipelineState, ports: Ports) {
+export async function run(input: PipelineState, ports: Pick<Ports, "db" | "endpoint">) {
   return warmStep(ports, input);
 }
 
-export const main = lambda("Warm", run);
+export const main = lambda("Warm", ["db", "endpoint"], run);

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGzip } from "node:zlib";
 import { Command } from "commander";
 import { DEFAULT_DATASET, Keys } from "@myriad/core/dataset/keys";
@@ -273,6 +274,25 @@ runs
     console.log(`redriving ${runId} from ${out.startAt}`);
   });
 
+runs
+  .command("quarantine")
+  .description("print the rows a run quarantined (CSV line,reason,row) to stdout")
+  .argument("<runId>")
+  .action(async (runId: string) => {
+    const api = await ApiClient.fromEnv();
+    const path = `/v1/runs/${encodeURIComponent(runId)}/quarantine`;
+    const res = await fetch(api.baseUrl + path, { headers: { authorization: `Bearer ${api.key}` } }).catch(
+      () => {
+        throw new Error(`cannot reach ${api.baseUrl}; start the stack with \`npm start\``);
+      },
+    );
+    if (!res.ok || !res.body) {
+      const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+      throw new Error(`GET ${path}: ${res.status} ${problem.detail ?? ""}`);
+    }
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), process.stdout);
+  });
+
 const keys = program.command("keys").description("API keys (through the running stack's API)");
 keys
   .command("create")
@@ -298,6 +318,19 @@ keys
     const api = await ApiClient.fromEnv();
     await api.delete(`/v1/keys/${id}`);
     console.log(`revoked ${id}`);
+  });
+
+const datasets = program.command("datasets").description("datasets (through the running stack's API)");
+datasets
+  .command("delete")
+  .description(
+    "delete a dataset: its uploads, runs, models, forecasts, customers and files; refused while a run of it is under way",
+  )
+  .argument("<name>")
+  .action(async (name: string) => {
+    const api = await ApiClient.fromEnv();
+    await api.delete(`/v1/datasets/${encodeURIComponent(name)}`);
+    console.log(`deleted dataset ${name}`);
   });
 
 interface RunDetail {

@@ -17,6 +17,23 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * What the console's page needs and nothing more: its bundled script and stylesheet, the inline
+ * SVG icon, requests to its own origin (the API, upload URLs), and the `style` attributes its
+ * bars set for their widths (attributes only: no inline <style> or script runs).
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/**
  * Serves the built console (packages/console/dist) at `/`, no key needed: the pages hold no
  * data, every data request they make carries the user's key. Unknown paths that are not API
  * paths get index.html so the console's client-side routes work on reload.
@@ -43,6 +60,7 @@ export function consoleRoutes(dist = DIST): Hono {
     const immutable = target.includes(`${sep}assets${sep}`);
     return c.body(body, 200, {
       "content-type": TYPES[extname(target)] ?? "application/octet-stream",
+      ...(extname(target) === ".html" ? { "content-security-policy": CONSOLE_CSP } : {}),
       "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
     });
   });

@@ -7,6 +7,11 @@ export interface LocalConfig {
   endpointPort: number;
   host: string;
   databaseUrl?: string;
+  /**
+   * The base URL clients reach the API at (`MYRIAD_PUBLIC_URL`), for the upload URLs it hands
+   * out; default the address it listens on. Set it when sharing the stack (`MYRIAD_HOST=0.0.0.0`).
+   */
+  publicUrl?: string;
   demo: boolean;
   trainThreads?: number;
   /**
@@ -26,6 +31,17 @@ function intFromEnv(name: string, fallback: number): number {
   return n;
 }
 
+function urlFromEnv(name: string): string | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new Error(
+      `${name} must be an http(s) URL such as http://192.168.1.5:3000 (got ${JSON.stringify(raw)})`,
+    );
+  return url.toString();
+}
+
 export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig {
   return {
     dataDir: resolve(process.env.MYRIAD_DATA_DIR || ".myriad"),
@@ -33,6 +49,7 @@ export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig
     endpointPort: intFromEnv("MYRIAD_ENDPOINT_PORT", 8080),
     host: process.env.MYRIAD_HOST || "127.0.0.1",
     databaseUrl: process.env.DATABASE_URL || undefined,
+    publicUrl: urlFromEnv("MYRIAD_PUBLIC_URL"),
     demo: process.env.MYRIAD_DEMO !== "0",
     trainThreads: process.env.MYRIAD_TRAIN_THREADS ? Number(process.env.MYRIAD_TRAIN_THREADS) : undefined,
     stateDelays: Object.fromEntries(

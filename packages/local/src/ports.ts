@@ -70,6 +70,8 @@ export async function createLocalPorts(
     runner,
     // No Lambda limit here: every input is preprocessed in this process, at any size.
     preprocessor: new InProcessPreprocessor(store),
+    // The local runner runs one dataset's runs one after another: Preprocess need not wait.
+    datasetOrder: "runner",
     training,
     endpoint: options.endpoint,
     db,

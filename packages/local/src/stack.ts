@@ -1,14 +1,14 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createServer } from "node:http";
-import { getRequestListener, RequestError } from "@hono/node-server";
-import { startModelServer } from "@myriad/model-server";
+import { getRequestListener, type HttpBindings, RequestError } from "@hono/node-server";
 import { createApi } from "@myriad/functions/api/app";
 import { problemResponse } from "@myriad/functions/api/problem";
 import { ForecastCache } from "@myriad/functions/api/forecast-cache";
 import { publicationGeneration } from "@myriad/core/registry/forecasts";
 import { run as onUpload } from "@myriad/functions/on-upload";
 import { RouterInferenceEndpoint } from "./adapters/router-inference-endpoint.ts";
+import { startEmbeddedModelServer } from "./endpoint/embedded-model-server.ts";
 import { failInterruptedRuns } from "@myriad/core/pipeline/steps/redrive-run";
 import { listRuns } from "@myriad/core/registry/run-queries";
 import type { UploadOutcome } from "@myriad/core/pipeline/steps/start-run";
@@ -26,7 +26,10 @@ import type { RunProgressDisplay, RunView } from "./run-progress.ts";
 export interface RunningStack {
   ports: LocalPorts;
   apiUrl: string;
+  /** The model endpoint, on loopback only. */
   endpointUrl: string;
+  /** Its per-process secret, which the router sends; tests probe the endpoint with it. */
+  endpointSecret: string;
   adminKey: string;
   adminKeyCreated: boolean;
   demoDropped: boolean;
@@ -55,10 +58,13 @@ export async function startStack(
 ): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   let follower: RunFollower | undefined;
-  const modelServer = await startModelServer({ port: config.endpointPort, host: config.host });
+  // Loopback only, whatever MYRIAD_HOST says: only the API and console are meant to be shared.
+  const endpointCache = join(config.dataDir, "endpoint-cache");
+  const modelServer = await startEmbeddedModelServer({ port: config.endpointPort, cacheDir: endpointCache });
   const endpoint = new RouterInferenceEndpoint({
     server: modelServer.url,
-    cacheDir: join(config.dataDir, "endpoint-cache"),
+    secret: modelServer.secret,
+    cacheDir: endpointCache,
     // The ports are wired after the endpoint (they hold it); reads go to their store.
     store: { get: (key) => ports.store.get(key) },
   });
@@ -76,7 +82,11 @@ export async function startStack(
 
   // The API app is the root so its error and not-found handlers answer for every route.
   forecastCache = new ForecastCache({ generationOf: (dataset) => publicationGeneration(ports.db, dataset) });
-  const app = createApi(ports, { forecastCache });
+  const app = createApi(ports, {
+    forecastCache,
+    // Bad keys are throttled per peer address; in-process requests (app.request) have none.
+    clientAddress: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
+  });
   app.route("/", ports.uploads.routes());
   app.route("/", consoleRoutes());
   // getRequestListener rather than serve(): a request Node can parse but no URL can hold
@@ -95,6 +105,7 @@ export async function startStack(
   });
   const port = (server.address() as AddressInfo).port;
   const apiUrl = `http://${config.host}:${port}`;
+  ports.uploads.serveAt(config.publicUrl ?? apiUrl);
 
   const admin = await ensureAdminKey(ports.db, config.dataDir);
   const keyFile = join(config.dataDir, "admin-key");
@@ -168,6 +179,7 @@ export async function startStack(
     ports,
     apiUrl,
     endpointUrl: modelServer.url,
+    endpointSecret: modelServer.secret,
     adminKey: admin.key,
     adminKeyCreated: admin.created,
     demoDropped,

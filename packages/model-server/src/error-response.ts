@@ -12,7 +12,8 @@ export interface ErrorBody {
 
 /**
  * `app.onError`: domain errors keep their status (400 validation, 404 unknown model, 409, 507);
- * only what nobody anticipated becomes a 500.
+ * only what nobody anticipated becomes a 500, whose message (it may quote a file or a path) goes
+ * to the log rather than to the caller.
  */
 export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof MyriadError) {
@@ -26,7 +27,7 @@ export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof HTTPException) {
     return c.json({ error: "http_error", message: err.message }, err.status as ContentfulStatusCode);
   }
-  return c.json({ error: "internal_error", message: err.message }, 500);
+  return c.json({ error: "internal_error", message: "unexpected error; it has been logged" }, 500);
 }
 
 export const modelNotFound = (name: string) =>

@@ -1,9 +1,11 @@
 export { createModelServerApp, defaultMemoryBudgetBytes, TARGET_MODEL_HEADER } from "./model-server-app.ts";
-export type { ModelServerAppOptions } from "./model-server-app.ts";
+export type { ModelServerAppOptions, ModelServerLog } from "./model-server-app.ts";
+export { ENDPOINT_SECRET_HEADER, endpointGuard, LOOPBACK_HOSTS } from "./endpoint-guard.ts";
+export type { EndpointGuardOptions } from "./endpoint-guard.ts";
 export { startModelServer } from "./start-model-server.ts";
 export type { RunningModelServer, StartModelServerOptions } from "./start-model-server.ts";
-export { fileModelLoader } from "./model-loader.ts";
-export type { LoadedArtifact, ModelLoader } from "./model-loader.ts";
+export { fileModelLoader, ModelLoadError } from "./model-loader.ts";
+export type { FileModelLoaderOptions, LoadedArtifact, ModelLoader } from "./model-loader.ts";
 export { DEFAULT_WORKER_CONFIG, ModelWorkers } from "./model-workers.ts";
 export type { WorkerConfig } from "./model-workers.ts";
 export type { ModelServerMetrics } from "./server-metrics.ts";

@@ -1,11 +1,12 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ModelArtifact } from "@myriad/core/artifact/model-artifact";
 import type { InvokeResponse } from "@myriad/core/ports/inference-endpoint";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModelServerApp } from "./model-server-app.ts";
+import { ENDPOINT_SECRET_HEADER, LOOPBACK_HOSTS } from "./endpoint-guard.ts";
+import { createModelServerApp, type ModelServerLog } from "./model-server-app.ts";
 import type { ModelServerMetrics } from "./server-metrics.ts";
 import { reversion, trainTestArtifact, writeTestArtifact } from "./testing/test-artifacts.ts";
 
@@ -49,7 +50,8 @@ describe("model server contract", () => {
   it("POST /models answers 400 for a bad body or a missing path, 422 for a broken archive", async () => {
     const app = createModelServerApp();
     expect((await app.request("/models", json({ model_name: "x" }))).status).toBe(400);
-    expect((await app.request("/models", { method: "POST", body: "{not json" })).status).toBe(400);
+    const notJson = { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" };
+    expect((await app.request("/models", notJson)).status).toBe(400);
     const missing = await app.request("/models", json({ model_name: "x", url: join(dir, "nope") }));
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: "invalid_model_url" });
@@ -214,5 +216,156 @@ describe("model server contract", () => {
     expect(m.ModelLoadingTime.p50).toBeGreaterThan(0);
     expect(m.ModelUnloadingTime.count).toBe(1);
     expect(m.LoadedModelCount).toBe(0);
+  });
+});
+
+describe("model server locked down for a shared machine (the embedded stack)", () => {
+  const secret = "s3cret-for-this-process";
+  const withSecret = (init: RequestInit = {}, host = "127.0.0.1:8080") => ({
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), [ENDPOINT_SECRET_HEADER]: secret, host },
+  });
+
+  it("answers every route only with the secret, and names no model or path when refusing", async () => {
+    const app = createModelServerApp({ secret });
+    const { path: url, target } = await writeTestArtifact(dir, reversion(base, "sec-1"));
+    expect((await app.request("/models", withSecret(json({ model_name: target, url })))).status).toBe(200);
+    const attempts: [string, RequestInit][] = [
+      ["/ping", {}],
+      ["/metrics", {}],
+      ["/models", {}],
+      [path(target), {}],
+      [`${path(target)}/invoke`, json({ horizon: 3 })],
+      ["/invocations", { ...json({ horizon: 3 }), headers: { "X-Amzn-SageMaker-Target-Model": target } }],
+      [path(target), { method: "DELETE" }],
+      ["/models", json({ model_name: "other", url })],
+      ["/no/such/route", {}],
+    ];
+    for (const [p, init] of attempts) {
+      for (const given of [undefined, "wrong", `${secret}x`, ""]) {
+        const headers = { ...(init.headers as Record<string, string>) };
+        if (given !== undefined) headers[ENDPOINT_SECRET_HEADER] = given;
+        const res = await app.request(p, { ...init, headers });
+        const text = await res.text();
+        expect(res.status, `${init.method ?? "GET"} ${p} with ${given}`).toBe(401);
+        expect(JSON.parse(text)).toEqual({ error: "unauthorized", message: expect.any(String) });
+        expect(text).not.toContain(target);
+        expect(text).not.toContain(dir);
+      }
+    }
+    // Nothing was unloaded or replaced; with the secret every route works.
+    expect((await app.request(`${path(target)}/invoke`, withSecret(json({ horizon: 3 })))).status).toBe(200);
+    expect((await app.request("/models", withSecret())).status).toBe(200);
+  });
+
+  it("refuses a Host that is not loopback (DNS rebinding), even with the secret", async () => {
+    const app = createModelServerApp({ secret, allowedHosts: LOOPBACK_HOSTS });
+    for (const host of [
+      "evil.example:8080",
+      "evil.example",
+      "127.0.0.1.nip.io:8080",
+      "[::2]:8080",
+      "0.0.0.0:8080",
+    ]) {
+      const res = await app.request("/models", withSecret({}, host));
+      expect(res.status, host).toBe(403);
+      expect(await res.json()).toMatchObject({ error: "host_not_allowed" });
+    }
+    for (const host of ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080"])
+      expect((await app.request("/ping", withSecret({}, host))).status, host).toBe(200);
+  });
+
+  it("refuses a POST /models body that is not application/json (what a web page can send)", async () => {
+    const app = createModelServerApp();
+    const { path: url, target } = await writeTestArtifact(dir, reversion(base, "plain-1"));
+    const body = JSON.stringify({ model_name: target, url });
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+    ]) {
+      const res = await app.request("/models", { method: "POST", headers: { "content-type": type }, body });
+      expect(res.status, type).toBe(415);
+    }
+    expect((await app.request(path(target))).status).toBe(404);
+  });
+
+  it("loads only files whose real path is inside modelRoot; any other url gets one identical answer", async () => {
+    const root = join(dir, "root");
+    const outside = join(dir, "outside");
+    await mkdir(root, { recursive: true });
+    await mkdir(outside, { recursive: true });
+    const inside = await writeTestArtifact(root, reversion(base, "root-1"));
+    const stranger = await writeTestArtifact(outside, reversion(base, "root-2"));
+    await writeFile(join(outside, "admin-key"), "SECRET_TOKEN_abc");
+    await symlink(stranger.path, join(root, "link-out.tar.gz"));
+    await symlink(join(outside, "admin-key"), join(root, "key-link"));
+    await mkdir(join(root, "dir-with-link"));
+    await symlink(join(outside, "admin-key"), join(root, "dir-with-link", "model.json"));
+    const app = createModelServerApp({ modelRoot: root, log: () => {} });
+    const refusals = new Set<string>();
+    for (const url of [
+      "/etc/passwd",
+      "/etc/no-such-file",
+      stranger.path,
+      join(outside, "admin-key"),
+      join(outside, "missing.tar.gz"),
+      join(root, "..", "outside", "admin-key"),
+      join(root, "link-out.tar.gz"),
+      join(root, "key-link"),
+      join(root, "dir-with-link"),
+      join(root, "missing.tar.gz"),
+      root,
+      "relative/path",
+    ]) {
+      const res = await app.request("/models", json({ model_name: `m-${refusals.size}`, url }));
+      expect(res.status, url).toBe(400);
+      refusals.add(await res.text());
+    }
+    expect([...refusals]).toEqual([
+      JSON.stringify({ error: "invalid_model_url", message: "cannot load a model from this url" }),
+    ]);
+    expect((await app.request("/models", json({ model_name: inside.target, url: inside.path }))).status).toBe(
+      200,
+    );
+  });
+
+  it("never echoes a file's contents or format in its errors, and logs the detail instead", async () => {
+    const logged: string[] = [];
+    const log: ModelServerLog = (_level, message, fields) =>
+      logged.push(`${message} ${JSON.stringify(fields)}`);
+    const app = createModelServerApp({ log });
+    const token = join(dir, "token.json");
+    await writeFile(token, "SECRET_TOKEN_abc");
+    const formatted = join(dir, "other-format.json");
+    await writeFile(formatted, JSON.stringify({ format: "leaky-format/9" }));
+    const garbage = join(dir, "garbage.tar.gz");
+    await writeFile(garbage, "SECRET_TOKEN_abc");
+    const answers = new Set<string>();
+    for (const url of [token, formatted, garbage]) {
+      const res = await app.request("/models", json({ model_name: "x", url }));
+      expect(res.status, url).toBe(422);
+      const text = await res.text();
+      for (const leak of ["SECRET", "leaky", "header check", "Unexpected token", dir])
+        expect(text).not.toContain(leak);
+      answers.add(text);
+    }
+    expect(answers.size).toBe(1);
+    expect(logged.join("\n")).toContain("leaky-format/9");
+    expect(logged.join("\n")).toContain(garbage);
+  });
+
+  it("answers an unexpected failure with a generic 500 and logs what it was", async () => {
+    const logged: string[] = [];
+    const app = createModelServerApp({
+      loader: {
+        load: () => Promise.reject(new Error("EACCES: permission denied, open '/home/someone/.ssh/id_rsa'")),
+      },
+      log: (_level, message) => logged.push(message),
+    });
+    const res = await app.request("/models", json({ model_name: "x", url: "/anything" }));
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain(".ssh");
+    expect(logged.join("\n")).toContain(".ssh");
   });
 });

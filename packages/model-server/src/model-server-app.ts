@@ -1,10 +1,12 @@
 import { getHeapStatistics } from "node:v8";
-import { badRequest } from "@myriad/core/errors/myriad-error";
+import { badRequest, MyriadError } from "@myriad/core/errors/myriad-error";
 import { forecastArtifact } from "@myriad/core/forecasting/forecast-artifact";
 import { type Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { type EndpointGuardOptions, endpointGuard } from "./endpoint-guard.ts";
 import { errorResponse, modelNotFound } from "./error-response.ts";
 import { parseInvokeRequest, parseJson, parseLoadRequest, readJson } from "./invoke-request.ts";
-import { fileModelLoader, type ModelLoader } from "./model-loader.ts";
+import { fileModelLoader, type ModelLoader, ModelLoadError } from "./model-loader.ts";
 import { ModelRegistry } from "./model-registry.ts";
 import type { WorkerConfig } from "./model-workers.ts";
 import { microsSince } from "./metrics/summary.ts";
@@ -14,9 +16,25 @@ import { ServerMetrics } from "./server-metrics.ts";
 /** The header SageMaker uses to pass the caller's TargetModel to the container. */
 export const TARGET_MODEL_HEADER = "X-Amzn-SageMaker-Target-Model";
 
-export interface ModelServerAppOptions {
+/** A line for the server's log: what went wrong, with details no caller is shown. */
+export type ModelServerLog = (
+  level: "WARN" | "ERROR",
+  message: string,
+  fields: Record<string, unknown>,
+) => void;
+
+/**
+ * `secret` and `allowedHosts` (see `endpointGuard`) and `modelRoot` are for a server that shares
+ * its machine with other users and web browsers: the embedded stack sets all three. SageMaker's
+ * container sets none, so the multi-model contract it serves is unchanged.
+ */
+export interface ModelServerAppOptions extends EndpointGuardOptions {
   /** How `POST /models` turns a `url` into a model. Default: local files (`fileModelLoader`). */
   loader?: ModelLoader;
+  /** For the default loader: load only files whose real path lies inside this folder. */
+  modelRoot?: string;
+  /** Default: one JSON line on stderr, as the container logs. */
+  log?: ModelServerLog;
   /**
    * Budget for loaded models, charged at their uncompressed archive size; past it `POST /models`
    * answers 507. The charge is conservative: a parsed artifact measured 6.7 KB of heap for an
@@ -45,7 +63,7 @@ export const defaultMemoryBudgetBytes = () => Math.floor(getHeapStatistics().hea
  */
 export function createModelServerApp(options: ModelServerAppOptions = {}): Hono {
   const registry = new ModelRegistry({
-    loader: options.loader ?? fileModelLoader(),
+    loader: options.loader ?? fileModelLoader({ root: options.modelRoot }),
     memoryBudgetBytes: options.memoryBudgetBytes ?? defaultMemoryBudgetBytes(),
     maxModels: options.maxModels ?? 100_000,
     workers: options.workers,
@@ -71,16 +89,25 @@ export function createModelServerApp(options: ModelServerAppOptions = {}): Hono 
     return c.body(json, 200, { "content-type": "application/json" });
   };
 
+  const log = options.log ?? stderrLog;
   const app = new Hono();
-  app.onError(errorResponse);
-  app.notFound((c) =>
-    c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),
-  );
+  app.onError((err, c) => {
+    if (err instanceof ModelLoadError) log("WARN", "model not loaded", { reason: err.detail });
+    else if (!(err instanceof MyriadError || err instanceof HTTPException))
+      log("ERROR", err.message, { stack: err.stack });
+    return errorResponse(err, c);
+  });
+  app.notFound((c) => c.json({ error: "not_found", message: "no such route" }, 404));
+  app.use(endpointGuard(options));
 
   app.get("/ping", (c) => c.json({ status: "Healthy" }));
   app.get("/metrics", (c) => c.json(metrics.snapshot(registry)));
 
   app.post("/models", async (c) => {
+    // The contract's LoadModel is JSON; a form or text/plain body is what a web page can send.
+    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase();
+    if (type !== "application/json")
+      throw new MyriadError(415, "unsupported_media_type", "POST /models takes an application/json body");
     const { modelName, url } = parseLoadRequest(await readJson(c.req.raw));
     const model = await registry.load(modelName, url);
     return c.json({ modelName, modelUrl: url, sizeBytes: model.sizeBytes });
@@ -129,3 +156,6 @@ export function createModelServerApp(options: ModelServerAppOptions = {}): Hono 
 
   return app;
 }
+
+const stderrLog: ModelServerLog = (level, message, fields) =>
+  console.error(JSON.stringify({ service: "model-server", level, message, ...fields }));

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InvokeResponse } from "@myriad/core/ports/inference-endpoint";
@@ -30,6 +31,27 @@ describe("startModelServer", () => {
       const gone = await fetch(`${server.url}/models/${encodeURIComponent(target)}`, { method: "DELETE" });
       expect(gone.status).toBe(200);
       expect((await post(`/models/${encodeURIComponent(target)}/invoke`, { horizon: 1 })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers a request no URL can hold (a backslash in the path) with a JSON 400, not an empty one", async () => {
+    const server = await startModelServer({ port: 0 });
+    try {
+      const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: server.port, path: "/models\\..\\x" }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body)).toMatchObject({ error: "bad_request" });
     } finally {
       await server.close();
     }

@@ -1,6 +1,8 @@
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import type { Hono } from "hono";
+import type { ErrorBody } from "./error-response.ts";
 import { createModelServerApp, type ModelServerAppOptions } from "./model-server-app.ts";
 
 export interface StartModelServerOptions extends ModelServerAppOptions {
@@ -19,14 +21,34 @@ export interface RunningModelServer {
 }
 
 /**
- * Serves the model-server app with `@hono/node-server`. Keep-alive outlasts the router's idle
- * sockets (65 s against Node's default 5 s) so a reused connection is not closed under it.
+ * Serves the model-server app on Node's HTTP server. Keep-alive outlasts the router's idle
+ * sockets (65 s against Node's default 5 s) so a reused connection is not closed under it. A
+ * request Node parses but no URL can hold (a bad `Host`, a backslash in the path) gets a JSON 400
+ * rather than an empty one.
  */
 export function startModelServer(options: StartModelServerOptions): Promise<RunningModelServer> {
   const app = createModelServerApp(options);
   const host = options.host ?? "127.0.0.1";
+  const listener = getRequestListener(app.fetch, {
+    hostname: host,
+    errorHandler: (e) => {
+      if (e instanceof RequestError) {
+        const body: ErrorBody = {
+          error: "bad_request",
+          message: "the request line or Host header is malformed",
+        };
+        return Response.json(body, { status: 400 });
+      }
+      console.error(e);
+      const body: ErrorBody = { error: "internal_error", message: "unexpected error; it has been logged" };
+      return Response.json(body, { status: 500 });
+    },
+  });
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, listener);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => {
+      const info = server.address() as AddressInfo;
       const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
       resolve({
         app,
@@ -35,14 +57,9 @@ export function startModelServer(options: StartModelServerOptions): Promise<Runn
         close: () =>
           new Promise<void>((done, fail) => {
             server.close((e) => (e ? fail(e) : done()));
-            if ("closeAllConnections" in server) server.closeAllConnections();
+            server.closeAllConnections();
           }),
       });
     });
-    if ("keepAliveTimeout" in server) {
-      server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 66_000;
-    }
-    server.once("error", reject);
   });
 }

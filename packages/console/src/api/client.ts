@@ -16,6 +16,8 @@ export type Query = Record<string, string | number | undefined | null>;
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  /** A file the API sends as an attachment, with the name it gives it. */
+  download(path: string): Promise<{ blob: Blob; filename: string | undefined }>;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ApiClient {
  * paths stay relative (`/v1/...`) and no CORS is involved.
  */
 export function createApiClient(key: string, base = ""): ApiClient {
-  async function request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+  async function send(method: string, path: string, query?: Query, body?: unknown): Promise<Response> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== "") params.set(name, String(value));
@@ -42,21 +44,29 @@ export function createApiClient(key: string, base = ""): ApiClient {
     } catch (e) {
       throw new ApiError(0, "network_error", `the API did not answer (${(e as Error).message})`);
     }
-    const text = await response.text();
-    const parsed = text ? safeJson(text) : undefined;
     if (!response.ok) {
-      const problem = (parsed ?? {}) as { code?: string; detail?: string };
+      const text = await response.text();
+      const problem = ((text ? safeJson(text) : undefined) ?? {}) as { code?: string; detail?: string };
       throw new ApiError(
         response.status,
         problem.code ?? "http_error",
         problem.detail ?? `${method} ${path} answered ${response.status}`,
       );
     }
-    return parsed as T;
+    return response;
+  }
+  async function request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    const text = await (await send(method, path, query, body)).text();
+    return (text ? safeJson(text) : undefined) as T;
   }
   return {
     get: (path, query) => request("GET", path, query),
     post: (path, body) => request("POST", path, undefined, body),
+    async download(path) {
+      const response = await send("GET", path);
+      const disposition = response.headers.get("content-disposition") ?? "";
+      return { blob: await response.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] };
+    },
   };
 }
 

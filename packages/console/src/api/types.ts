@@ -207,6 +207,13 @@ export interface UploadTicket {
 /** `GET /v1/endpoint/metrics`: SageMaker metric names → a number or a statistics object. */
 export type EndpointMetrics = Record<string, unknown>;
 
+/** `GET /v1/endpoint/metrics/history`: readings of the last `windowSeconds`, oldest first. */
+export interface EndpointMetricsHistory {
+  windowSeconds: number;
+  intervalSeconds: number;
+  samples: { timestamp: string; metrics: EndpointMetrics }[];
+}
+
 // The fleet summary and realised accuracy are typed where the API builds them.
 export type { FleetSummary, HistogramBin, RankedCustomer, VersionAccuracy };
 

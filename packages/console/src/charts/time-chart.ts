@@ -16,6 +16,16 @@ export interface TimeChart {
 
 const HEIGHT = 180;
 
+/**
+ * The time axis spans the samples, first to last, and at least a minute, so a fresh page shows
+ * seconds. uPlot's own range would stretch a single sample to a day ahead, so it is not used.
+ */
+function dataSpan(xs: ArrayLike<number>): uPlot.Range.MinMax {
+  const last = xs.length > 0 ? xs[xs.length - 1] : Date.now() / 1000;
+  const first = xs.length > 0 ? xs[0] : last;
+  return [Math.min(first, last - 60), last];
+}
+
 /** A small live line chart over time, for polled metrics. */
 export function mountTimeChart(
   container: HTMLElement,
@@ -39,8 +49,7 @@ export function mountTimeChart(
         })),
       ],
       scales: {
-        // At least a minute wide, so a fresh page shows seconds rather than milliseconds.
-        x: { time: true, range: (_u, min, max): uPlot.Range.MinMax => [Math.min(min, max - 60), max] },
+        x: { time: true, range: (u): uPlot.Range.MinMax => dataSpan(u.data[0]) },
         y: {
           range: (_u, min, max): uPlot.Range.MinMax => [
             options.yMin ?? Math.min(0, min),
@@ -53,6 +62,18 @@ export function mountTimeChart(
         { ...axes, size: 76, values: (_u, splits) => splits.map((v) => lines[0].format(v)) },
       ],
       legend: { live: true },
+      hooks: {
+        // The span drawn and where its data starts, readable from the page (canvas text is not).
+        setScale: [
+          (u, key) => {
+            if (key !== "x") return;
+            container.dataset.xFrom = new Date((u.scales.x.min ?? 0) * 1000).toISOString();
+            container.dataset.xTo = new Date((u.scales.x.max ?? 0) * 1000).toISOString();
+            const xs = u.data[0];
+            if (xs.length > 0) container.dataset.firstSample = new Date(xs[0] * 1000).toISOString();
+          },
+        ],
+      },
     },
     [[], ...lines.map(() => [])],
     container,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointSeries, metricNumber, timingMs } from "./metric-samples.ts";
+import { endpointSeries, metricNumber, requestsIn, timingMs, trimToWindow } from "./metric-samples.ts";
 
 const snapshot = (hits: number, invokes: number, loaded: number, loadP50Micros: number) => ({
   ModelCacheHit: { unit: "Count", sum: hits, sampleCount: invokes, average: invokes ? hits / invokes : 0 },
@@ -48,5 +48,21 @@ describe("endpoint metric samples", () => {
       { t: 2000, metrics: snapshot(1, 2, 1, 1000) },
     ]);
     expect(series.hitRatio).toEqual([null, null]);
+  });
+});
+
+describe("endpoint traffic in a window", () => {
+  const at = (t: number, invocations: number) => ({ t, metrics: { Invocations: invocations } });
+
+  it("counts requests between the first and last sample, across a restart", () => {
+    expect(requestsIn([at(0, 10), at(10, 10), at(20, 10)])).toBe(0);
+    expect(requestsIn([at(0, 10), at(10, 14), at(20, 2), at(30, 5)])).toBe(9);
+    expect(requestsIn([at(0, 3)])).toBe(0);
+  });
+
+  it("drops samples older than the window before the newest", () => {
+    const samples = [at(0, 0), at(5_000, 1), at(10_000, 2), at(15_000, 3)];
+    trimToWindow(samples, 10_000);
+    expect(samples.map((s) => s.t)).toEqual([5_000, 10_000, 15_000]);
   });
 });

@@ -78,3 +78,25 @@ export function endpointSeries(samples: readonly MetricSample[]): EndpointSeries
   });
   return out;
 }
+
+/**
+ * Requests the endpoint answered between the first and the last sample, from the `Invocations`
+ * counter. A counter that went down (the endpoint restarted) counts from zero again.
+ */
+export function requestsIn(samples: readonly MetricSample[]): number {
+  let total = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const now = metricNumber(samples[i].metrics, "Invocations") ?? 0;
+    const before = metricNumber(samples[i - 1].metrics, "Invocations") ?? 0;
+    total += now >= before ? now - before : now;
+  }
+  return total;
+}
+
+/** Keeps the samples of the last `windowMs` before the newest one, in place. */
+export function trimToWindow(samples: MetricSample[], windowMs: number): void {
+  const newest = samples.at(-1)?.t;
+  if (newest === undefined) return;
+  const keepFrom = samples.findIndex((s) => s.t >= newest - windowMs);
+  samples.splice(0, keepFrom);
+}

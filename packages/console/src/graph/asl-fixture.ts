@@ -8,9 +8,10 @@ const task = (resultPath: string, next: string | undefined) => ({
 });
 
 /**
- * For the graph tests: a pipeline with the shapes the product's document has (Catch to a
- * failure path, a Choice looping back through a Wait as remote training does), fixed so the
- * tests do not follow every edit of the real one.
+ * For the graph tests: a pipeline with the shapes an ASL document can have (a Choice looping back
+ * through a Wait as the product's remote training does, and a Catch to a failure path, which the
+ * product's document no longer has so that a redrive resumes at the failed Task, but which the
+ * graph still draws for any document), fixed so the tests do not follow every edit of the real one.
  */
 export const LOOPING: AslDocument = {
   StartAt: "Prepare",

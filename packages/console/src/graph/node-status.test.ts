@@ -112,6 +112,21 @@ describe("state statuses for a run", () => {
     );
   });
 
+  it("shows the product's failed Task as failed, where a redrive resumes, and nothing after it", () => {
+    const statuses = nodeStatuses(
+      STATE_MACHINE,
+      run("FAILED", [
+        state("Preprocess", "SUCCEEDED", { manifestKey: "m", customers: 3 }),
+        state("Train", "SUCCEEDED", { trained: 3 }),
+        state("Register", "FAILED"),
+      ]),
+    );
+    expect(statuses.get("Register")).toBe("FAILED");
+    expect(statuses.get("TrainingDone")).toBe("SUCCEEDED");
+    for (const after of ["Publish", "Warm", END]) expect(statuses.get(after)).toBe("NOT_RUN");
+    expect([...statuses.values()].filter((s) => s === "CAUGHT")).toEqual([]);
+  });
+
   it("shows a state left running by an aborted run as stopped", () => {
     const statuses = nodeStatuses(LOOPING, run("ABORTED", [state("Prepare", "RUNNING")]));
     expect(statuses.get("Prepare")).toBe("STOPPED");
@@ -130,7 +145,6 @@ describe("state statuses for a run", () => {
     for (const [name, s] of Object.entries(STATE_MACHINE.States)) {
       if (s.Type === "Choice") expect(statuses.get(name)).toBe("SUCCEEDED");
     }
-    expect(statuses.get("RecordFailure")).toBe("NOT_RUN");
   });
 });
 

@@ -29,13 +29,19 @@ describe("the state machine graph", () => {
     expect([...backEdges(LOOPING)]).toEqual(["Wait->Train"]);
   });
 
-  it("lays the product's pipeline out as one column with the failure path to its right", () => {
+  it("lays the product's pipeline out as one column, with no failure path (it has no Catch)", () => {
     const layout = layoutStateMachine(STATE_MACHINE);
     const node = (id: string) => layout.nodes.find((n) => n.id === id)!;
     const column = spine(STATE_MACHINE);
     expect(column).toEqual(expect.arrayContaining([START, ...PIPELINE_STATES, END]));
     expect(new Set(column.map((id) => node(id).x)).size).toBe(1);
     for (let i = 1; i < column.length; i++) expect(node(column[i]).y).toBeGreaterThan(node(column[i - 1]).y);
+    expect(layout.nodes.filter((n) => n.catchPath)).toEqual([]);
+  });
+
+  it("lays a document's failure path to the right of its main column", () => {
+    const layout = layoutStateMachine(LOOPING);
+    const node = (id: string) => layout.nodes.find((n) => n.id === id)!;
     expect(layout.nodes.filter((n) => n.catchPath).map((n) => n.id)).toEqual(["RecordFailure", "Failed"]);
     const rightOfMain = Math.max(...layout.nodes.filter((n) => !n.catchPath).map((n) => n.x + n.width / 2));
     for (const id of ["RecordFailure", "Failed"])

@@ -1,24 +1,30 @@
-import type { EndpointMetrics } from "../api/types.ts";
+import type { EndpointMetrics, EndpointMetricsHistory } from "../api/types.ts";
 import type { View, ViewContext } from "../app/view.ts";
 import { cssVar } from "../charts/chart-theme.ts";
 import { mountTimeChart, type TimeChart } from "../charts/time-chart.ts";
-import { endpointSeries, type MetricSample, metricNumber, timingMs } from "../endpoint/metric-samples.ts";
+import {
+  endpointSeries,
+  type MetricSample,
+  metricNumber,
+  requestsIn,
+  timingMs,
+  trimToWindow,
+} from "../endpoint/metric-samples.ts";
 import { h, replace } from "../lib/dom.ts";
 import { formatBytes, formatCount, formatPercent, formatTime } from "../lib/format.ts";
 import { poll } from "../lib/poller.ts";
 import { errorNotice, isFinal, pageHeading } from "./ui.ts";
 
 const POLL_MS = 2000;
-/** Half an hour of samples at one every two seconds. */
-const MAX_SAMPLES = 900;
-/** Samples survive leaving the page, so coming back shows the recent past rather than nothing. */
-const samples: MetricSample[] = [];
+/** Until the server says how far back it keeps readings. */
+const DEFAULT_WINDOW_MS = 30 * 60_000;
 
 const ms = (v: number) => (v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`);
 
 /**
  * The model endpoint's cache as SageMaker reports a multi-model endpoint's: hit ratio, models
- * loaded, and how long loads take, polled every two seconds and charted over time.
+ * loaded, and how long loads take, charted over the server's recent window of readings at once,
+ * then polled every two seconds. With no request in the window, it says so instead of charting.
  */
 export function endpointView(ctx: ViewContext): View {
   const message = h("div");
@@ -27,6 +33,19 @@ export function endpointView(ctx: ViewContext): View {
   const hitBox = h("div", { class: "chart" });
   const loadedBox = h("div", { class: "chart" });
   const timeBox = h("div", { class: "chart" });
+  const idle = h("div");
+  const grid = h(
+    "div",
+    { class: "chart-grid", hidden: true },
+    h("figure", { class: "card" }, h("figcaption", null, h("h2", null, "Cache hit ratio")), hitBox),
+    h("figure", { class: "card" }, h("figcaption", null, h("h2", null, "Loaded models")), loadedBox),
+    h(
+      "figure",
+      { class: "card wide" },
+      h("figcaption", null, h("h2", null, "Model load and wait times")),
+      timeBox,
+    ),
+  );
   const el = h(
     "section",
     { class: "page" },
@@ -38,19 +57,14 @@ export function endpointView(ctx: ViewContext): View {
     ),
     message,
     tiles,
-    h(
-      "div",
-      { class: "chart-grid" },
-      h("figure", { class: "card" }, h("figcaption", null, h("h2", null, "Cache hit ratio")), hitBox),
-      h("figure", { class: "card" }, h("figcaption", null, h("h2", null, "Loaded models")), loadedBox),
-      h(
-        "figure",
-        { class: "card wide" },
-        h("figcaption", null, h("h2", null, "Model load and wait times")),
-        timeBox,
-      ),
-    ),
+    idle,
+    grid,
   );
+  /** Readings of the last `windowMs`, oldest first: the server's history, then this page's polls. */
+  const samples: MetricSample[] = [];
+  let windowMs = DEFAULT_WINDOW_MS;
+  /** This browser's clock minus the server's, so polled readings line up with the history's. */
+  let skewMs: number | undefined;
 
   let charts: TimeChart[] = [];
   function ensureCharts(): void {
@@ -94,6 +108,7 @@ export function endpointView(ctx: ViewContext): View {
           "This endpoint reports no metrics here; in AWS they are in CloudWatch (namespace AWS/SageMaker).",
         ),
       );
+      grid.hidden = true;
       return;
     }
     const disk = metrics.diskCache as { files?: number; bytes?: number } | undefined;
@@ -129,6 +144,22 @@ export function endpointView(ctx: ViewContext): View {
       ),
       disk ? tile("Disk cache", formatBytes(disk.bytes), `${formatCount(disk.files)} artifacts`) : null,
     );
+    const minutes = Math.round(windowMs / 60_000);
+    if (requestsIn(samples) === 0) {
+      grid.hidden = true;
+      replace(
+        idle,
+        h(
+          "div",
+          { class: "notice notice-info endpoint-idle", role: "status" },
+          h("strong", null, `No requests in the last ${minutes} minutes.`),
+          " The charts show the endpoint's traffic as it comes: open a customer and press Predict, or POST …/customers/{id}/predict.",
+        ),
+      );
+      return;
+    }
+    replace(idle);
+    grid.hidden = false;
     ensureCharts();
     const series = endpointSeries(samples);
     charts[0].setData(series.xs, [series.hitRatio, series.hitRatioSinceStart]);
@@ -138,11 +169,8 @@ export function endpointView(ctx: ViewContext): View {
 
   const poller = poll(
     async () => {
-      const { metrics } = await ctx.api.get<{ metrics: EndpointMetrics }>("/v1/endpoint/metrics");
-      samples.push({ t: Date.now(), metrics });
-      if (samples.length > MAX_SAMPLES) samples.splice(0, samples.length - MAX_SAMPLES);
       replace(message);
-      render(metrics);
+      render(skewMs === undefined ? await loadHistory() : await readNow(skewMs));
       updated.textContent = `Live · updated ${formatTime(new Date().toISOString()).slice(11)}`;
     },
     POLL_MS,
@@ -151,6 +179,23 @@ export function endpointView(ctx: ViewContext): View {
       if (isFinal(e)) poller.stop();
     },
   );
+  /** The server's recent readings, so the page opens on the last minutes rather than on nothing. */
+  async function loadHistory(): Promise<EndpointMetrics> {
+    const history = await ctx.api.get<EndpointMetricsHistory>("/v1/endpoint/metrics/history");
+    if (history.windowSeconds > 0) windowMs = history.windowSeconds * 1000;
+    for (const s of history.samples) samples.push({ t: Date.parse(s.timestamp), metrics: s.metrics });
+    const last = samples.at(-1);
+    skewMs = last ? Date.now() - last.t : 0;
+    return last?.metrics ?? {};
+  }
+
+  async function readNow(skew: number): Promise<EndpointMetrics> {
+    const { metrics } = await ctx.api.get<{ metrics: EndpointMetrics }>("/v1/endpoint/metrics");
+    samples.push({ t: Date.now() - skew, metrics });
+    trimToWindow(samples, windowMs);
+    return metrics;
+  }
+
   return {
     title: "Endpoint",
     el,

@@ -114,8 +114,14 @@ const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}
  * and forecasts published, earlier forecasts scored against the new actuals, drift flagged and
  * the aggregates, as the pipeline merged them into the run's counts. A count a run never
  * reached (or an older run never recorded) is left out rather than shown as a dash.
+ * `quarantineDownload` is the link to the quarantined rows, when the run has them.
  */
-export function countsPanel(counts: RunCounts, running: boolean, dataset: string): HTMLElement {
+export function countsPanel(
+  counts: RunCounts,
+  running: boolean,
+  dataset: string,
+  quarantineDownload: Child = null,
+): HTMLElement {
   const rows = counts.rows;
   const reasons = Object.entries(counts.quarantined ?? {}).sort((a, b) => b[1] - a[1]);
   const reforecast = counts.reforecast !== undefined || counts.customersReforecast !== undefined;
@@ -186,6 +192,7 @@ export function countsPanel(counts: RunCounts, running: boolean, dataset: string
               ),
             ),
           ),
+      quarantineDownload,
       counts.quarantineKey
         ? h(
             "p",

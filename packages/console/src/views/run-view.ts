@@ -10,6 +10,7 @@ import type { AslDocument } from "../graph/state-graph.ts";
 import { h, replace } from "../lib/dom.ts";
 import { baseName, elapsedMs, formatBytes, formatDuration, formatTime } from "../lib/format.ts";
 import { poll } from "../lib/poller.ts";
+import { quarantineLink } from "./quarantine-link.ts";
 import { countsPanel, statesTable } from "./run-details.ts";
 import { errorNotice, facts, isFinal, pageHeading, setCell, statusBadge } from "./ui.ts";
 
@@ -97,7 +98,17 @@ export function runView(ctx: ViewContext, runId: string): View {
     graph.update(run);
     const statuses = nodeStatuses(ASL, run);
     setCell(states, statesTable(ASL, run, statuses, catchPath));
-    setCell(counts, countsPanel(run.counts, run.status === "RUNNING", run.dataset));
+    // A run whose every row was bad fails in Preprocess before its counts name the file, yet wrote it.
+    const quarantined = run.counts.quarantineKey || run.error === "no_valid_rows";
+    setCell(
+      counts,
+      countsPanel(
+        run.counts,
+        run.status === "RUNNING",
+        run.dataset,
+        quarantined ? quarantineLink(ctx.api, run.runId, run.counts.rows?.quarantined) : null,
+      ),
+    );
     setCell(
       summary,
       facts([

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from "kysely";
+import type { ForecastPoint } from "../ports/inference-endpoint.ts";
 
 /** Timestamps are `timestamptz`; drivers return Date and accept Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -109,13 +110,8 @@ export interface ForecastsTable {
   dataset: string;
   customer_id: string;
   version: string;
-  ts: Timestamp;
-  p10: number | null;
-  p50: number | null;
-  p90: number | null;
-  mean: number;
-  /** Quantiles beyond p10/p50/p90 from `_dataset.json`, keyed `p5`, `p97.5`… */
-  extra: Json<Record<string, number>> | null;
+  /** The whole forecast, as the API serves it: points with `timestamp`, `mean` and quantiles. */
+  points: Json<ForecastPoint[]>;
 }
 
 export interface ApiKeysTable {

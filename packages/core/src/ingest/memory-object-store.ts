@@ -59,6 +59,12 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix));
+    for (const key of keys) this.objects.delete(key);
+    return keys.length;
+  }
+
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
   }

@@ -42,6 +42,4 @@ export interface PipelineState extends RunInput {
   register?: RegisterSummary;
   publish?: PublishSummary;
   warm?: WarmSummary;
-  /** Set by the Catch: `{ Error, Cause }` as Step Functions records them. */
-  error?: { Error: string; Cause?: string };
 }

@@ -15,7 +15,6 @@ export const TASK_FUNCTIONS = {
   Register: "RegisterFunctionArn",
   Publish: "PublishFunctionArn",
   Warm: "WarmFunctionArn",
-  RecordFailure: "RecordFailureFunctionArn",
 } as const;
 
 export type TaskState = keyof typeof TASK_FUNCTIONS;
@@ -44,16 +43,21 @@ const RETRY = [
   },
 ];
 
-const CATCH = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" }];
-
-function task(state: Exclude<TaskState, "RecordFailure">, resultPath: string, next: string | undefined) {
+/**
+ * No Task has a Catch: an error that outlives the retries fails the execution in the Task that
+ * raised it, with that error and cause. Step Functions' RedriveExecution "continues the failed
+ * execution from the unsuccessful step and uses the same input", so a redrive resumes at that
+ * Task; a Catch leading to a Fail state would make the Fail state the unsuccessful step, which a
+ * redrive reruns and which fails again. The run records the failure from the execution's status
+ * change (packages/functions/src/on-run-status.ts; the local runner from the interpreter's error).
+ */
+function task(state: TaskState, resultPath: string, next: string | undefined) {
   return {
     Type: "Task",
     Comment: `packages/functions/src/${state.toLowerCase()}.ts`,
     Resource: `\${${TASK_FUNCTIONS[state]}}`,
     ResultPath: resultPath,
     Retry: RETRY,
-    Catch: CATCH,
     ...(next ? { Next: next } : { End: true }),
   };
 }
@@ -93,15 +97,6 @@ export const STATE_MACHINE = {
     Register: task("Register", "$.register", "Publish"),
     Publish: task("Publish", "$.publish", "Warm"),
     Warm: task("Warm", "$.warm", undefined),
-    RecordFailure: {
-      Type: "Task",
-      Comment: "packages/functions/src/record-failure.ts",
-      Resource: `\${${TASK_FUNCTIONS.RecordFailure}}`,
-      ResultPath: null,
-      Retry: RETRY,
-      Next: "Failed",
-    },
-    Failed: { Type: "Fail", Error: "PipelineFailed", Cause: "A state failed; see the run's error." },
   },
 } as const;
 

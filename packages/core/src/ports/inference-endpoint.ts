@@ -52,6 +52,11 @@ export interface InferenceEndpoint {
   invoke(targetModel: string, request: InvokeRequest): Promise<InvokeResponse>;
   /** Loads the targets before users ask, so the first query is a cache hit. Returns how many. */
   warm(targetModels: string[]): Promise<{ loaded: number; failed: number }>;
+  /**
+   * Unloads every loaded model whose TargetModel starts with `prefix` (a deleted dataset's);
+   * returns how many. Absent where the endpoint has no unload (SageMaker evicts by itself).
+   */
+  unload?(prefix: string): Promise<number>;
   /** Cache metrics named as SageMaker names them (ModelCacheHit, LoadedModelCount…), if known. */
   metrics?(): Promise<Record<string, unknown>> | Record<string, unknown>;
 }

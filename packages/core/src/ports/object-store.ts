@@ -20,4 +20,9 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every object whose key starts with `prefix` (in batches in S3); how many it deleted.
+   * Safe to repeat: a second call deletes what the first left.
+   */
+  deletePrefix(prefix: string): Promise<number>;
 }

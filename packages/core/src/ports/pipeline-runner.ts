@@ -20,11 +20,6 @@ export interface StartedRun {
 
 /** Starts state-machine executions: Step Functions in AWS, aws-local-stepfunctions locally. */
 export interface PipelineRunner {
-  /**
-   * True when the runner itself runs one dataset's runs one after another in start order (the
-   * embedded stack); Step Functions runs executions at once, so Preprocess orders them.
-   */
-  readonly ordersDatasets?: boolean;
   start(input: RunInput): Promise<StartedRun>;
   /**
    * Restarts a FAILED, ABORTED or TIMED_OUT run at the state that did not succeed, as Step

@@ -21,4 +21,12 @@ export interface Ports {
    * Preprocess refuses a dataset that pins one, before any customer is trained.
    */
   unavailableAlgorithms?: Readonly<Record<string, string>>;
+  /**
+   * Who keeps one dataset's runs in upload order. `runner`: the pipeline runner runs them one
+   * after another (the embedded stack's local runner). `preprocess`: runs execute at once (Step
+   * Functions), so Preprocess waits, reading the runs table, until earlier ones have ended.
+   */
+  datasetOrder: DatasetOrder;
 }
+
+export type DatasetOrder = "runner" | "preprocess";

@@ -38,22 +38,25 @@ export async function createApiKey(
   return { id, key };
 }
 
+/** Stands in for the stored hash when no row matches, so a miss costs what a hit costs. */
+const NO_KEY_HASH = hash(`myr_${"0".repeat(12)}_${randomBytes(24).toString("base64url")}`);
+
 /**
- * The scope of a presented key, or undefined when it is unknown or revoked. The row is found
- * by the key's id; the hash comparison is constant-time so timing reveals nothing of the secret.
+ * The scope of a presented key, or undefined when it is malformed, unknown or revoked. Every
+ * key costs the same work whichever it is: one lookup by id (a malformed key looks up an id no
+ * key has), one hash and one constant-time comparison (against a stand-in when no row was
+ * found), so timing reveals neither which key ids exist nor anything of the secret.
  */
 export async function verifyApiKey(db: Db, key: string): Promise<Scope | undefined> {
   const m = /^myr_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/.exec(key);
-  if (!m) return undefined;
   const row = await db
     .selectFrom("api_keys")
     .select(["hash", "scope", "revoked_at"])
-    .where("id", "=", m[1])
+    .where("id", "=", m ? m[1] : "-")
     .executeTakeFirst();
-  if (!row || row.revoked_at) return undefined;
-  const expected = Buffer.from(row.hash, "hex");
-  const actual = Buffer.from(hash(key), "hex");
-  return timingSafeEqual(expected, actual) ? parseScope(row.scope) : undefined;
+  const expected = Buffer.from(row?.hash ?? NO_KEY_HASH, "hex");
+  const same = timingSafeEqual(expected, Buffer.from(hash(key), "hex"));
+  return m && row && !row.revoked_at && same ? parseScope(row.scope) : undefined;
 }
 
 /** Whether any admin key is still active (the first deploy creates one when none is). */

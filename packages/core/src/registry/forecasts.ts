@@ -1,8 +1,6 @@
+import { sql } from "kysely";
 import type { Db } from "../ports/database.ts";
 import type { ForecastPoint } from "../ports/inference-endpoint.ts";
-
-const CORE_KEYS = new Set(["timestamp", "mean", "p10", "p50", "p90"]);
-const CHUNK = 1000;
 
 /** One customer's new forecast, with the model version that made it. */
 export interface Publication {
@@ -20,33 +18,25 @@ export interface Publication {
 export async function publishForecasts(db: Db, dataset: string, items: Publication[]): Promise<void> {
   if (items.length === 0) return;
   const ids = items.map((i) => i.customerId);
-  const rows = items.flatMap(({ customerId, version, points }) =>
-    points.map((p) => {
-      const extra: Record<string, number> = {};
-      for (const [k, v] of Object.entries(p)) if (!CORE_KEYS.has(k)) extra[k] = v as number;
-      return {
-        dataset,
-        customer_id: customerId,
-        version,
-        ts: p.timestamp,
-        mean: p.mean,
-        p10: p.p10 ?? null,
-        p50: p.p50 ?? null,
-        p90: p.p90 ?? null,
-        extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
-      };
-    }),
-  );
   const byVersion = new Map<string, string[]>();
   for (const i of items) byVersion.set(i.version, [...(byVersion.get(i.version) ?? []), i.customerId]);
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom("forecasts").where("dataset", "=", dataset).where("customer_id", "in", ids).execute();
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await tx
-        .insertInto("forecasts")
-        .values(rows.slice(i, i + CHUNK))
-        .execute();
-    }
+    await tx
+      .insertInto("forecasts")
+      .values(
+        items.map((i) => ({
+          dataset,
+          customer_id: i.customerId,
+          version: i.version,
+          points: JSON.stringify(
+            i.points.every((p) => isCanonicalTime(p.timestamp))
+              ? i.points
+              : i.points.map((p) => ({ ...p, timestamp: new Date(p.timestamp).toISOString() })),
+          ),
+        })),
+      )
+      .execute();
     await tx
       .updateTable("models")
       .set({ active: false })
@@ -57,7 +47,7 @@ export async function publishForecasts(db: Db, dataset: string, items: Publicati
     // Readers that cache forecasts watch this number to know a dataset has changed.
     await tx
       .updateTable("datasets")
-      .set((eb) => ({ generation: eb("generation", "+", 1) }))
+      .set({ generation: sql<number>`nextval('publication_generation')` })
       .where("name", "=", dataset)
       .execute();
     for (const [version, customers] of byVersion) {
@@ -98,7 +88,7 @@ export async function readForecast(
   customerId: string,
   range: { from?: Date; to?: Date } = {},
 ): Promise<StoredForecast | undefined> {
-  let q = db
+  const row = await db
     .selectFrom("forecasts as f")
     .innerJoin("models as m", (j) =>
       j
@@ -106,25 +96,32 @@ export async function readForecast(
         .onRef("m.customer_id", "=", "f.customer_id")
         .onRef("m.version", "=", "f.version"),
     )
-    .select(["f.ts", "f.mean", "f.p10", "f.p50", "f.p90", "f.extra", "m.version", "m.algorithm"])
+    .select(["f.points", "m.version", "m.algorithm"])
     .where("f.dataset", "=", dataset)
     .where("f.customer_id", "=", customerId)
     .where("m.active", "=", true)
-    .orderBy("f.ts");
-  if (range.from) q = q.where("f.ts", ">=", range.from);
-  if (range.to) q = q.where("f.ts", "<", range.to);
-  const rows = await q.execute();
-  if (rows.length === 0) return undefined;
-  return {
-    version: rows[0].version,
-    algorithm: rows[0].algorithm,
-    points: rows.map((r) => {
-      const point: ForecastPoint = { timestamp: new Date(r.ts).toISOString(), mean: r.mean };
-      if (r.p10 !== null) point.p10 = r.p10;
-      if (r.p50 !== null) point.p50 = r.p50;
-      if (r.p90 !== null) point.p90 = r.p90;
-      if (r.extra) Object.assign(point, typeof r.extra === "string" ? JSON.parse(r.extra) : r.extra);
-      return point;
-    }),
-  };
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const all = storedPoints(row.points);
+  const from = range.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const to = range.to?.getTime() ?? Number.POSITIVE_INFINITY;
+  const points =
+    range.from || range.to
+      ? all.filter((p) => {
+          const t = Date.parse(p.timestamp);
+          return t >= from && t < to;
+        })
+      : all;
+  if (points.length === 0) return undefined;
+  return { version: row.version, algorithm: row.algorithm, points };
+}
+
+/** A forecasts row's points: pg and PGlite parse json columns; a driver that does not hands over the text. */
+export function storedPoints(points: ForecastPoint[] | string): ForecastPoint[] {
+  return typeof points === "string" ? (JSON.parse(points) as ForecastPoint[]) : points;
+}
+
+/** `2026-01-02T00:00:00.000Z`, the form the API serves; models write it, imports may not. */
+function isCanonicalTime(t: string): boolean {
+  return t.length === 24 && t[10] === "T" && t[23] === "Z";
 }

@@ -16,12 +16,9 @@ export async function listRuns(
   if (options.dataset) q = q.where("dataset", "=", options.dataset);
   if (options.status) q = q.where("status", "=", options.status as Run["status"]);
   if (options.cursor) {
-    const [at, id] = decodeCursor(options.cursor);
+    const { at, id } = parseRunCursor(options.cursor);
     q = q.where((eb) =>
-      eb.or([
-        eb("started_at", "<", new Date(at)),
-        eb.and([eb("started_at", "=", new Date(at)), eb("run_id", "<", id)]),
-      ]),
+      eb.or([eb("started_at", "<", at), eb.and([eb("started_at", "=", at), eb("run_id", "<", id)])]),
     );
   }
   const rows = await q.limit(options.limit + 1).execute();
@@ -69,6 +66,20 @@ export async function earlierRunsInProgress(db: Db, runId: string, dataset: stri
     )
     .execute();
   return rows.map((r) => r.run_id);
+}
+
+/** A runs cursor: `[started_at as ISO 8601 in UTC, run_id]`, exactly as {@link listRuns} writes it. */
+function parseRunCursor(cursor: string): { at: Date; id: string } {
+  const parts = decodeCursor(cursor);
+  const at = new Date(parts[0] ?? "");
+  if (
+    parts.length === 2 &&
+    /^\d{4}-/.test(parts[0]) &&
+    !Number.isNaN(at.getTime()) &&
+    at.toISOString() === parts[0]
+  )
+    return { at, id: parts[1] };
+  throw badRequest("invalid_cursor", "cursor is not one this API returned");
 }
 
 export function encodeCursor(parts: string[]): string {

@@ -44,8 +44,8 @@ export async function setExecutionArn(db: Db, runId: string, executionArn: strin
 }
 
 /**
- * Ends a run. A run that already ended keeps its first outcome (Catch and status events may both
- * report). `at` is when it stopped (default now; an interrupted run's is when its process was
+ * Ends a run. A run that already ended keeps its first outcome (a status event delivered twice,
+ * or after the run was aborted, does not change it). `at` is when it stopped (default now; an interrupted run's is when its process was
  * last seen alive).
  */
 export async function finishRun(

@@ -1,16 +1,22 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 import { type AuthEnv, authenticate } from "./auth.ts";
+import { AuthFailureThrottle } from "./auth-throttle.ts";
 import type { ApiDeps } from "./api-deps.ts";
+import { bodyLimit } from "./body-limit.ts";
 import type { ForecastCache } from "./forecast-cache.ts";
-import { DOCS_HTML } from "./docs-page.ts";
-import { problem } from "./problem.ts";
+import { DOCS_CSP, DOCS_HTML } from "./docs-page.ts";
+import { problem, quotedPath } from "./problem.ts";
+import { securityHeaders } from "./security-headers.ts";
+import { VerifiedKeys } from "./verified-keys.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { datasetRoutes } from "./routes/datasets.ts";
 import { endpointRoutes } from "./routes/endpoint.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { quarantineRoutes } from "./routes/quarantine.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { versionRoutes } from "./routes/versions.ts";
@@ -21,7 +27,8 @@ export const API_VERSION = "1.0.0";
  * The HTTP API as one Hono app: API Gateway invokes it through `hono/aws-lambda`, the embedded
  * stack serves it with `@hono/node-server`. Every `/v1` route needs a key; `/health`,
  * `/openapi.json` and `/docs` do not. Request schemas validate input and generate the OpenAPI
- * document; domain errors keep their status and code.
+ * document; domain errors keep their status and code. Every response carries the security
+ * headers, and no `/v1` body over 1 MiB is read.
  */
 export interface ApiOptions {
   /**
@@ -30,6 +37,12 @@ export interface ApiOptions {
    * ends, so new forecasts show at once.
    */
   forecastCache?: ForecastCache;
+  /**
+   * The address a request came from. Given (the embedded server passes its socket's), a client
+   * whose keys fail 20 times in a minute gets 429 until the minute ends; in AWS, API Gateway
+   * throttles and the authorizer refuses bad keys before the API runs.
+   */
+  clientAddress?: (c: Context) => string | undefined;
 }
 
 export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
@@ -48,6 +61,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
     },
   });
 
+  app.use("*", securityHeaders());
   app.openapi(
     createRoute({
       method: "get",
@@ -77,23 +91,36 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
     security: [{ bearer: [] }],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.get("/docs", (c) => c.html(DOCS_HTML));
+  app.get("/docs", (c) => c.html(DOCS_HTML, 200, { "content-security-policy": DOCS_CSP }));
 
-  app.use("/v1/*", authenticate(deps.db));
+  // Before the key check: an oversized body is refused (and drained) whoever sends it.
+  app.use("/v1/*", bodyLimit());
+  const verifiedKeys = new VerifiedKeys();
+  app.use(
+    "/v1/*",
+    authenticate(deps.db, {
+      keys: verifiedKeys,
+      throttle: options.clientAddress ? new AuthFailureThrottle() : undefined,
+      clientAddress: options.clientAddress,
+    }),
+  );
   for (const routes of [
     runRoutes,
-    keyRoutes,
+    (d: ApiDeps) => keyRoutes(d, verifiedKeys),
     datasetRoutes,
     aggregateRoutes,
     versionRoutes,
     uploadRoutes,
     endpointRoutes,
+    quarantineRoutes,
   ]) {
     app.route("/", routes(deps));
   }
   app.route("/", customerRoutes(deps, options));
 
-  app.notFound((c) => problem(c, 404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    problem(c, 404, "route_not_found", `no route for ${quotedPath(c.req.method)} ${quotedPath(c.req.path)}`),
+  );
   app.onError((err, c) => {
     if (err instanceof MyriadError) return problem(c, err.status, err.code, err.message, err.details ?? {});
     if (err instanceof HTTPException && err.status === 415)

@@ -18,7 +18,14 @@ export interface RdsSecret {
 
 export type AuroraConnection =
   | { url: string }
-  | { secretArn: string; secrets: SecretsSlice; host?: string; database?: string };
+  | {
+      secretArn: string;
+      secrets: SecretsSlice;
+      host?: string;
+      database?: string;
+      /** TLS with certificate verification (default); false only for a test server without TLS. */
+      tls?: boolean;
+    };
 
 /** OIDs of the types `pg` returns as strings by default. */
 const INT8 = 20;
@@ -48,34 +55,116 @@ export const PG_TYPES = {
  * connection limit is not reached, and `pg` is the same driver used against PostgreSQL
  * locally, so the SQL and its types are identical in both runtimes.
  *
- * The password comes from Secrets Manager on the first query (never from an environment
- * variable); `host` is the proxy endpoint, which overrides the secret's cluster host. A
- * `url` (DATABASE_URL) wins when set: tests, or a database outside AWS. Connections use TLS
- * with certificate verification (the proxy presents an Amazon-issued certificate that Node's
- * bundled CAs trust). One connection per Lambda instance: it serves one request at a time.
+ * The credentials come from Secrets Manager on the first query (never from an environment
+ * variable) and again whenever the server refuses them (see SecretPool); `host` is the proxy
+ * endpoint, which overrides the secret's cluster host. A `url` (DATABASE_URL) wins when set:
+ * tests, or a database outside AWS. Connections use TLS with certificate verification (the
+ * proxy presents an Amazon-issued certificate that Node's bundled CAs trust) unless `tls` is
+ * false. One connection per Lambda instance: it serves one request at a time.
  */
 export function createAuroraDb(connection: AuroraConnection, poolMax = 1): Db {
-  const pool = async (): Promise<pg.Pool> => {
-    if ("url" in connection) {
-      return logIdleErrors(new pg.Pool({ connectionString: connection.url, max: poolMax, types: PG_TYPES }));
-    }
-    const secret = await readSecret(connection.secrets, connection.secretArn);
-    return logIdleErrors(
-      new pg.Pool({
-        host: connection.host ?? secret.host,
-        port: secret.port ?? 5432,
-        database: connection.database ?? secret.dbname ?? "myriad",
-        user: secret.username,
-        password: secret.password,
-        ssl: { rejectUnauthorized: true },
-        max: poolMax,
-        idleTimeoutMillis: 60_000,
-        connectionTimeoutMillis: 10_000,
-        types: PG_TYPES,
-      }),
-    );
-  };
+  const pool =
+    "url" in connection
+      ? logIdleErrors(new pg.Pool({ connectionString: connection.url, max: poolMax, types: PG_TYPES }))
+      : new SecretPool(async () => {
+          const secret = await readSecret(connection.secrets, connection.secretArn);
+          return {
+            host: connection.host ?? secret.host,
+            port: secret.port ?? 5432,
+            database: connection.database ?? secret.dbname ?? "myriad",
+            user: secret.username,
+            password: secret.password,
+            ssl: connection.tls === false ? false : { rejectUnauthorized: true },
+            max: poolMax,
+            idleTimeoutMillis: 60_000,
+            connectionTimeoutMillis: 10_000,
+            types: PG_TYPES,
+          };
+        });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * SQLSTATEs of a login the server refused: 28P01 invalid_password (a password rotated under
+ * a warm Lambda) and 28000 invalid_authorization_specification (the role cannot log in or is
+ * gone, as after an alternating-users rotation).
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+const AUTH_FAILURES = new Set(["28P01", "28000"]);
+
+export function isAuthFailure(e: unknown): boolean {
+  return AUTH_FAILURES.has((e as { code?: unknown })?.code as string);
+}
+
+/**
+ * A pg.Pool whose credentials are read from the secret, and read again when a new connection
+ * is refused: Secrets Manager rotation changes the password (and RDS Proxy starts checking the
+ * new one), while a warm Lambda still holds the old one. Connections already open stay open
+ * through a rotation; the pool rebuilds itself on the first refused connect and that connect is
+ * tried once more with the new credentials. A failure to read the secret is not cached: the
+ * next query tries again.
+ */
+export class SecretPool {
+  readonly Client = pg.Client;
+  readonly #config: () => Promise<pg.PoolConfig>;
+  #pool: Promise<pg.Pool> | undefined;
+  #resolved: pg.Pool | undefined;
+  #options: object = {};
+
+  constructor(config: () => Promise<pg.PoolConfig>) {
+    this.#config = config;
+  }
+
+  /** The current pool's options (Kysely reads them to open a connection that cancels a query). */
+  get options(): object {
+    return this.#options;
+  }
+
+  async connect(): Promise<pg.PoolClient> {
+    const pool = await this.#current();
+    try {
+      return await pool.connect();
+    } catch (e) {
+      if (!isAuthFailure(e)) throw e;
+      this.#retire(pool);
+      return (await this.#current()).connect();
+    }
+  }
+
+  async end(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    this.#resolved = undefined;
+    if (pool) await (await pool.catch(() => undefined))?.end();
+  }
+
+  #current(): Promise<pg.Pool> {
+    if (!this.#pool) {
+      const created = this.#config().then((config) => {
+        this.#options = config;
+        return logIdleErrors(new pg.Pool(config));
+      });
+      this.#pool = created;
+      created.then(
+        (pool) => {
+          if (this.#pool === created) this.#resolved = pool;
+        },
+        () => {
+          if (this.#pool === created) this.#pool = undefined;
+        },
+      );
+    }
+    return this.#pool;
+  }
+
+  /** Drops the refused pool, unless a concurrent connect has already replaced it. */
+  #retire(pool: pg.Pool): void {
+    if (this.#resolved === pool) {
+      this.#pool = undefined;
+      this.#resolved = undefined;
+    }
+    void pool.end().catch(() => undefined);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BACKENDS, type Backend } from "@myriad/core/dataset/dataset-config";
+import { lambdaPreprocessMaxBytes, PREPROCESS_LAMBDA } from "./preprocess-lambda-sizing.ts";
 
 /**
  * The one place the AWS runtime reads `process.env`, in the manner of powertools' envUtils:
@@ -94,7 +95,7 @@ export interface AwsConfig {
     instanceType: string;
     instanceCount: number;
     maxSeconds: number;
-    /** How long one Train invocation waits on a SageMaker or Forecast job before TransientError. */
+    /** How long one Train invocation waits on a SageMaker or Forecast job before returning `pending`. */
     waitSeconds: number;
   };
   forecastRoleArn: string | undefined;
@@ -117,14 +118,12 @@ export const PREPROCESS_MODES = ["auto", "lambda", "processing"] as const;
 export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
 
 /**
- * 20 GiB: what the Preprocess Lambda finishes well inside its 15 minutes. The ingest benchmark
- * (`npm run bench -- ingest`) measured 44–79 MB/s of CSV end to end on a 2-core machine; 12
- * minutes at the slowest rate is ~31 GB, and the default keeps a third of that in reserve for
- * Lambda's slower vCPU and for reading from S3 rather than a local disk.
+ * What the Preprocess Lambda, as the Pipeline stack sizes it, finishes in its time and /tmp
+ * (3 GiB; see preprocess-lambda-sizing.ts for the measured and assumed figures).
  */
-export const DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES = 20 * 1024 ** 3;
+export const DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES = lambdaPreprocessMaxBytes(PREPROCESS_LAMBDA);
 
-/** Reads every setting once. Missing optional values stay undefined: a port fails when used. */
+/** Reads every setting once. Missing optional values stay undefined: wiring a port that needs one fails. */
 export function readAwsConfig(env: Env = process.env): AwsConfig {
   const backend = getStringFromEnv(ENV.trainingBackend, { default: "local", env });
   if (!(BACKENDS as readonly string[]).includes(backend)) {

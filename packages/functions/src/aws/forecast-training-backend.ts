@@ -1,20 +1,24 @@
 import {
   CreateAutoPredictorCommand,
   CreateDatasetCommand,
+  type CreateDatasetCommandInput,
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
+  type CreateDatasetImportJobCommandInput,
   CreateForecastCommand,
   CreateForecastExportJobCommand,
   DescribeAutoPredictorCommand,
+  DescribeDatasetCommand,
+  DescribeDatasetGroupCommand,
   DescribeDatasetImportJobCommand,
   DescribeForecastCommand,
   DescribeForecastExportJobCommand,
-  type ForecastClient,
   GetAccuracyMetricsCommand,
 } from "@aws-sdk/client-forecast";
 import { loadDatasetDrivers } from "@myriad/core/drivers/customer-drivers";
 import { saveArtifact } from "@myriad/core/forecasting/run-train-job";
 import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
+import type { ModelMetrics } from "@myriad/core/models/model";
 import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
 import { stepsBetween } from "@myriad/core/series/frequency";
@@ -38,18 +42,26 @@ import {
   forecastType,
   parseExportCsv,
 } from "./forecast-export.ts";
+import {
+  createOrFind,
+  deleteRunResources,
+  type ForecastAccount,
+  type ForecastSlice,
+  forecastAccount,
+  forecastArn,
+  type RunResources,
+} from "./forecast-resources.ts";
 import pMap from "p-map";
 import { sleep } from "./sleep.ts";
 import { TrainingStillRunning, trainingPrefix } from "./training-common.ts";
 
-/** The slice of ForecastClient this adapter uses. */
-export type ForecastSlice = Pick<ForecastClient, "send">;
+export type { ForecastSlice } from "./forecast-resources.ts";
 
 export interface ForecastTrainingOptions {
   bucket: string;
   /** Role Amazon Forecast assumes to read the import file and write the export. */
   roleArn: string;
-  /** How long `train` waits in this process before handing back with TransientError. */
+  /** How long `train` waits in this process before handing back with TrainingPending. */
   waitMs?: number;
   pollMs?: number;
 }
@@ -78,7 +90,22 @@ export interface ForecastProgress {
    * were sent: that run carries on with its target alone.
    */
   drivers?: DriverPlan;
+  /**
+   * The predictor's accuracy, read before its resources are deleted; set with `collected` once
+   * every customer's artifact was saved from the export (which stays in the bucket), so a retried
+   * Train returns the same results without Forecast.
+   */
+  metrics?: ModelMetrics;
+  collected?: boolean;
 }
+
+/**
+ * `training/<dataset>/forecast-runs/<version>`: one object per run whose Forecast resources may
+ * still exist, written before its first create and removed once they are all deleted. Every
+ * Train of the dataset deletes those of earlier runs (runs of a dataset are ordered, so none of
+ * them is still running), and its own once its forecasts are read.
+ */
+export const forecastRunsPrefix = (dataset: string) => `training/${dataset}/forecast-runs/`;
 
 /** Forecast frequencies: Myriad's, less `Q`, which Amazon Forecast does not have. */
 const FORECAST_FREQUENCIES = new Set(["1min", "5min", "10min", "15min", "30min", "H", "D", "W", "M", "Y"]);
@@ -89,6 +116,10 @@ const FAILED = new Set([
   "DELETE_IN_PROGRESS",
   "DELETE_FAILED",
 ]);
+
+/** `training/<dataset>/<version>/forecast/state.json`: the run's progress. */
+const forecastStateKey = (dataset: string, version: string) =>
+  `${trainingPrefix(dataset, version)}forecast/state.json`;
 
 /** `myriad_<dataset>_<hash>_<suffix>`: Forecast names are `[A-Za-z][A-Za-z0-9_]*`, ≤ 63. */
 export function forecastName(dataset: string, version: string, suffix: string): string {
@@ -138,10 +169,18 @@ export function holidayFeaturization(
  * fields' filling as AttributeConfigs) → CreateForecast → CreateForecastExportJob, each polled
  * until ACTIVE. Without drivers the calls are the same as with the target alone.
  * Progress (the ARNs) is saved in the bucket after every create, so a retried Train resumes
- * instead of recreating. Training takes hours: a call that runs past `waitMs` throws
- * TransientError and the next call carries on. Then GetAccuracyMetrics and the export become
- * one artifact per customer (see forecast-export.ts for the mapping); a customer without an
- * exported forecast fails, with the reason when it was left out of the related series.
+ * instead of recreating; a Train that died between a create and its save finds the resource by
+ * name (Forecast names are unique per account and region: ResourceAlreadyExistsException, then
+ * Describe of the ARN built from the name). Training takes hours: a call that runs past `waitMs`
+ * throws TrainingPending and the next call carries on. Then GetAccuracyMetrics and the export
+ * become one artifact per customer (see forecast-export.ts for the mapping); a customer without
+ * an exported forecast fails, with the reason when it was left out of the related series.
+ *
+ * Nothing outlives its run in Forecast, where every dataset, predictor and forecast counts
+ * against the account's quotas and a forecast is billed until deleted: once the artifacts are
+ * saved, the run deletes its dataset group's tree (predictor, forecast, export job), then its
+ * datasets' trees (import jobs), pass after pass while time remains; the next Train of the
+ * dataset finishes what is left (see forecast-resources.ts). The exported files stay in the bucket.
  */
 export class ForecastTrainingBackend implements TrainingBackend {
   readonly #forecast: ForecastSlice;
@@ -168,29 +207,116 @@ export class ForecastTrainingBackend implements TrainingBackend {
       throw new Error("Amazon Forecast takes at most 5 quantiles, in steps of 0.01");
     }
     const deadline = Date.now() + (this.#o.waitMs ?? 10 * 60_000);
-    const stateKey = `${trainingPrefix(dataset, version)}forecast/state.json`;
+    const account = await forecastAccount(this.#forecast, this.#o.roleArn);
+    await this.#deleteRuns(dataset, account, 0, version);
+    const stateKey = forecastStateKey(dataset, version);
     const progress = await this.#load(stateKey);
-    for (;;) {
-      const pending = await this.#advance(jobs, progress, stateKey);
-      if (pending === undefined) break;
-      if (Date.now() >= deadline) throw new TrainingStillRunning(pending, "in progress");
-      await sleep(this.#o.pollMs ?? 60_000);
+    const save = () => this.#store.put(stateKey, JSON.stringify(progress), "application/json");
+    if (!progress.collected) {
+      await this.#store.put(`${forecastRunsPrefix(dataset)}${version}`, version, "text/plain");
+      for (;;) {
+        const pending = await this.#advance(jobs, progress, save, account);
+        if (pending === undefined) break;
+        if (Date.now() >= deadline) throw new TrainingStillRunning(pending, "in progress");
+        await sleep(this.#o.pollMs ?? 60_000);
+      }
+      progress.metrics ??= accuracyToMetrics(
+        await this.#forecast.send(new GetAccuracyMetricsCommand({ PredictorArn: progress.predictorArn })),
+      );
+      await save();
     }
     const results = await this.#collect(jobs, progress);
+    if (!progress.collected) {
+      progress.collected = true;
+      await save();
+    }
+    await this.#deleteRuns(dataset, account, deadline);
     onProgress?.(jobs.length, jobs.length);
     return results;
   }
 
-  /** Creates or polls the next resource; undefined when the export is ACTIVE, else what is pending. */
-  async #advance(jobs: TrainJob[], p: ForecastProgress, stateKey: string): Promise<string | undefined> {
+  /** The run's two roots, by name: what an invocation created before it could save an ARN is found too. */
+  #resources(dataset: string, version: string, account: ForecastAccount): RunResources {
+    const name = (suffix: string) => forecastName(dataset, version, suffix);
+    return {
+      datasetGroup: forecastArn.datasetGroup(account, name("dsg")),
+      datasets: ["ds", "md", "rts"].map((suffix) => forecastArn.dataset(account, name(suffix))),
+    };
+  }
+
+  /**
+   * Deletes the resources of the dataset's runs once this one's forecasts are read, pass after
+   * pass until they are gone or the call's time is up (at least one pass); what is left, the
+   * next Train of the dataset deletes. Before its own creates, a Train makes one pass over the
+   * earlier runs only (`except` its own).
+   */
+  async #deleteRuns(dataset: string, account: ForecastAccount, deadline: number, except?: string) {
+    for (;;) {
+      let left = 0;
+      for await (const o of this.#store.list(forecastRunsPrefix(dataset))) {
+        const version = o.key.slice(forecastRunsPrefix(dataset).length);
+        if (version !== except && !(await this.#deleteRunPass(dataset, version, account))) left++;
+      }
+      if (left === 0 || Date.now() >= deadline) return;
+      await sleep(this.#o.pollMs ?? 60_000);
+    }
+  }
+
+  /**
+   * True once none of the run's resources is left; its marker goes then, and so does the state of
+   * a run that never finished (a redrive of it starts again, under the same, free names).
+   */
+  async #deleteRunPass(dataset: string, version: string, account: ForecastAccount): Promise<boolean> {
+    if (!(await deleteRunResources(this.#forecast, this.#resources(dataset, version, account)))) return false;
+    const stateKey = forecastStateKey(dataset, version);
+    if (!(await this.#load(stateKey)).collected) await this.#store.delete(stateKey);
+    await this.#store.delete(`${forecastRunsPrefix(dataset)}${version}`);
+    return true;
+  }
+
+  /**
+   * Creates or polls the next resource; undefined when the export is ACTIVE, else what is pending.
+   * Each Create that finds its name taken resumes the resource of that name (see createOrFind).
+   */
+  async #advance(
+    jobs: TrainJob[],
+    p: ForecastProgress,
+    save: () => Promise<unknown>,
+    account: ForecastAccount,
+  ): Promise<string | undefined> {
     const { dataset, version, frequency, horizon, quantiles } = jobs[0];
     const name = (suffix: string) => forecastName(dataset, version, suffix);
-    const save = () => this.#store.put(stateKey, JSON.stringify(p), "application/json");
     const prefix = `${trainingPrefix(dataset, version)}forecast/`;
     const base = `s3://${this.#o.bucket}/${prefix}`;
     const role = this.#o.roleArn;
     const types = [...quantiles.map(forecastType), ...(quantiles.length < 5 ? ["mean"] : [])];
     const importFrom = (file: string) => ({ S3Config: { Path: `${base}${file}`, RoleArn: role } });
+    const forecast = this.#forecast;
+    const describeDataset = (DatasetArn: string) => forecast.send(new DescribeDatasetCommand({ DatasetArn }));
+    const describeImport = (DatasetImportJobArn: string) =>
+      forecast.send(new DescribeDatasetImportJobCommand({ DatasetImportJobArn }));
+    const createDataset = (suffix: string, input: Omit<CreateDatasetCommandInput, "DatasetName">) =>
+      createOrFind(
+        async () =>
+          (await forecast.send(new CreateDatasetCommand({ DatasetName: name(suffix), ...input }))).DatasetArn,
+        forecastArn.dataset(account, name(suffix)),
+        describeDataset,
+      );
+    const createImport = (
+      suffix: string,
+      datasetSuffix: string,
+      input: Omit<CreateDatasetImportJobCommandInput, "DatasetImportJobName">,
+    ) =>
+      createOrFind(
+        async () =>
+          (
+            await forecast.send(
+              new CreateDatasetImportJobCommand({ DatasetImportJobName: name(suffix), ...input }),
+            )
+          ).DatasetImportJobArn,
+        forecastArn.datasetImportJob(account, name(datasetSuffix), name(suffix)),
+        describeImport,
+      );
 
     if (!p.drivers) {
       if (p.datasetGroupArn) {
@@ -206,167 +332,164 @@ export class ForecastTrainingBackend implements TrainingBackend {
     const { metadata, related } = p.drivers;
 
     if (!p.datasetArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetCommand({
-          DatasetName: name("ds"),
-          Domain: "CUSTOM",
-          DatasetType: "TARGET_TIME_SERIES",
-          DataFrequency: frequency,
-          Schema: {
-            Attributes: [
-              { AttributeName: "item_id", AttributeType: "string" },
-              { AttributeName: "timestamp", AttributeType: "timestamp" },
-              { AttributeName: "target_value", AttributeType: "float" },
-            ],
-          },
-        }),
-      );
-      p.datasetArn = out.DatasetArn;
+      p.datasetArn = await createDataset("ds", {
+        Domain: "CUSTOM",
+        DatasetType: "TARGET_TIME_SERIES",
+        DataFrequency: frequency,
+        Schema: {
+          Attributes: [
+            { AttributeName: "item_id", AttributeType: "string" },
+            { AttributeName: "timestamp", AttributeType: "timestamp" },
+            { AttributeName: "target_value", AttributeType: "float" },
+          ],
+        },
+      });
       await save();
     }
     if (metadata && !p.metadataDatasetArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetCommand({
-          DatasetName: name("md"),
-          Domain: "CUSTOM",
-          DatasetType: "ITEM_METADATA",
-          Schema: metadataSchema(metadata),
-        }),
-      );
-      p.metadataDatasetArn = out.DatasetArn;
+      p.metadataDatasetArn = await createDataset("md", {
+        Domain: "CUSTOM",
+        DatasetType: "ITEM_METADATA",
+        Schema: metadataSchema(metadata),
+      });
       await save();
     }
     if (related && !p.relatedDatasetArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetCommand({
-          DatasetName: name("rts"),
-          Domain: "CUSTOM",
-          DatasetType: "RELATED_TIME_SERIES",
-          DataFrequency: frequency,
-          Schema: relatedSchema(related),
-        }),
-      );
-      p.relatedDatasetArn = out.DatasetArn;
+      p.relatedDatasetArn = await createDataset("rts", {
+        Domain: "CUSTOM",
+        DatasetType: "RELATED_TIME_SERIES",
+        DataFrequency: frequency,
+        Schema: relatedSchema(related),
+      });
       await save();
     }
     if (!p.datasetGroupArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetGroupCommand({
-          DatasetGroupName: name("dsg"),
-          Domain: "CUSTOM",
-          DatasetArns: [
-            p.datasetArn!,
-            ...(metadata ? [p.metadataDatasetArn!] : []),
-            ...(related ? [p.relatedDatasetArn!] : []),
-          ],
-        }),
+      const DatasetArns = [
+        p.datasetArn,
+        ...(metadata ? [p.metadataDatasetArn!] : []),
+        ...(related ? [p.relatedDatasetArn!] : []),
+      ];
+      p.datasetGroupArn = await createOrFind(
+        async () =>
+          (
+            await forecast.send(
+              new CreateDatasetGroupCommand({ DatasetGroupName: name("dsg"), Domain: "CUSTOM", DatasetArns }),
+            )
+          ).DatasetGroupArn,
+        forecastArn.datasetGroup(account, name("dsg")),
+        (DatasetGroupArn) => forecast.send(new DescribeDatasetGroupCommand({ DatasetGroupArn })),
       );
-      p.datasetGroupArn = out.DatasetGroupArn;
       await save();
     }
     if (!p.importJobArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetImportJobCommand({
-          DatasetImportJobName: name("imp"),
-          DatasetArn: p.datasetArn,
-          DataSource: importFrom("import.csv"),
-          TimestampFormat: "yyyy-MM-dd HH:mm:ss",
-          Format: "CSV",
-        }),
-      );
-      p.importJobArn = out.DatasetImportJobArn;
+      p.importJobArn = await createImport("imp", "ds", {
+        DatasetArn: p.datasetArn,
+        DataSource: importFrom("import.csv"),
+        TimestampFormat: "yyyy-MM-dd HH:mm:ss",
+        Format: "CSV",
+      });
       await save();
     }
     if (metadata && !p.metadataImportJobArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetImportJobCommand({
-          DatasetImportJobName: name("mdimp"),
-          DatasetArn: p.metadataDatasetArn,
-          DataSource: importFrom("metadata.csv"),
-          Format: "CSV",
-        }),
-      );
-      p.metadataImportJobArn = out.DatasetImportJobArn;
+      p.metadataImportJobArn = await createImport("mdimp", "md", {
+        DatasetArn: p.metadataDatasetArn,
+        DataSource: importFrom("metadata.csv"),
+        Format: "CSV",
+      });
       await save();
     }
     if (related && !p.relatedImportJobArn) {
-      const out = await this.#forecast.send(
-        new CreateDatasetImportJobCommand({
-          DatasetImportJobName: name("rtsimp"),
-          DatasetArn: p.relatedDatasetArn,
-          DataSource: importFrom("related.csv"),
-          TimestampFormat: "yyyy-MM-dd HH:mm:ss",
-          Format: "CSV",
-        }),
-      );
-      p.relatedImportJobArn = out.DatasetImportJobArn;
+      p.relatedImportJobArn = await createImport("rtsimp", "rts", {
+        DatasetArn: p.relatedDatasetArn,
+        DataSource: importFrom("related.csv"),
+        TimestampFormat: "yyyy-MM-dd HH:mm:ss",
+        Format: "CSV",
+      });
       await save();
     }
     // The predictor trains on what the group's datasets hold: every import must be ACTIVE.
     const imports = [
       { what: "dataset import", arn: p.importJobArn },
-      ...(metadata ? [{ what: "item metadata import", arn: p.metadataImportJobArn }] : []),
-      ...(related ? [{ what: "related time series import", arn: p.relatedImportJobArn }] : []),
+      ...(metadata ? [{ what: "item metadata import", arn: p.metadataImportJobArn! }] : []),
+      ...(related ? [{ what: "related time series import", arn: p.relatedImportJobArn! }] : []),
     ];
     for (const { what, arn } of imports) {
-      const job = await this.#forecast.send(
-        new DescribeDatasetImportJobCommand({ DatasetImportJobArn: arn }),
-      );
+      const job = await describeImport(arn);
       if (!this.#active(what, job.Status, job.Message)) return arn;
     }
 
+    const describePredictor = (PredictorArn: string) =>
+      forecast.send(new DescribeAutoPredictorCommand({ PredictorArn }));
     if (!p.predictorArn) {
-      const out = await this.#forecast.send(
-        new CreateAutoPredictorCommand({
-          PredictorName: name("pred"),
-          ForecastHorizon: horizon,
-          ForecastTypes: types,
-          ForecastFrequency: frequency,
-          DataConfig: {
-            DatasetGroupArn: p.datasetGroupArn,
-            ...holidayFeaturization(jobs[0].holidays, frequency),
-            ...(related ? { AttributeConfigs: relatedAttributeConfigs(related) } : {}),
-          },
-          OptimizationMetric: "AverageWeightedQuantileLoss",
-        }),
+      p.predictorArn = await createOrFind(
+        async () =>
+          (
+            await forecast.send(
+              new CreateAutoPredictorCommand({
+                PredictorName: name("pred"),
+                ForecastHorizon: horizon,
+                ForecastTypes: types,
+                ForecastFrequency: frequency,
+                DataConfig: {
+                  DatasetGroupArn: p.datasetGroupArn,
+                  ...holidayFeaturization(jobs[0].holidays, frequency),
+                  ...(related ? { AttributeConfigs: relatedAttributeConfigs(related) } : {}),
+                },
+                OptimizationMetric: "AverageWeightedQuantileLoss",
+              }),
+            )
+          ).PredictorArn,
+        forecastArn.predictor(account, name("pred")),
+        describePredictor,
       );
-      p.predictorArn = out.PredictorArn;
       await save();
     }
-    const predictor = await this.#forecast.send(
-      new DescribeAutoPredictorCommand({ PredictorArn: p.predictorArn }),
-    );
+    const predictor = await describePredictor(p.predictorArn);
     if (!this.#active("predictor", predictor.Status, predictor.Message)) return p.predictorArn;
 
+    const describeForecast = (ForecastArn: string) =>
+      forecast.send(new DescribeForecastCommand({ ForecastArn }));
     if (!p.forecastArn) {
-      const out = await this.#forecast.send(
-        new CreateForecastCommand({
-          ForecastName: name("fc"),
-          PredictorArn: p.predictorArn,
-          ForecastTypes: types,
-        }),
+      p.forecastArn = await createOrFind(
+        async () =>
+          (
+            await forecast.send(
+              new CreateForecastCommand({
+                ForecastName: name("fc"),
+                PredictorArn: p.predictorArn,
+                ForecastTypes: types,
+              }),
+            )
+          ).ForecastArn,
+        forecastArn.forecast(account, name("fc")),
+        describeForecast,
       );
-      p.forecastArn = out.ForecastArn;
       await save();
     }
-    const forecast = await this.#forecast.send(new DescribeForecastCommand({ ForecastArn: p.forecastArn }));
-    if (!this.#active("forecast", forecast.Status, forecast.Message)) return p.forecastArn;
+    const created = await describeForecast(p.forecastArn);
+    if (!this.#active("forecast", created.Status, created.Message)) return p.forecastArn;
 
+    const describeExport = (ForecastExportJobArn: string) =>
+      forecast.send(new DescribeForecastExportJobCommand({ ForecastExportJobArn }));
     if (!p.exportJobArn) {
-      const out = await this.#forecast.send(
-        new CreateForecastExportJobCommand({
-          ForecastExportJobName: name("exp"),
-          ForecastArn: p.forecastArn,
-          Destination: { S3Config: { Path: `${base}export/`, RoleArn: role } },
-          Format: "CSV",
-        }),
+      p.exportJobArn = await createOrFind(
+        async () =>
+          (
+            await forecast.send(
+              new CreateForecastExportJobCommand({
+                ForecastExportJobName: name("exp"),
+                ForecastArn: p.forecastArn,
+                Destination: { S3Config: { Path: `${base}export/`, RoleArn: role } },
+                Format: "CSV",
+              }),
+            )
+          ).ForecastExportJobArn,
+        forecastArn.forecastExportJob(account, name("fc"), name("exp")),
+        describeExport,
       );
-      p.exportJobArn = out.ForecastExportJobArn;
       await save();
     }
-    const exportJob = await this.#forecast.send(
-      new DescribeForecastExportJobCommand({ ForecastExportJobArn: p.exportJobArn }),
-    );
+    const exportJob = await describeExport(p.exportJobArn);
     if (!this.#active("forecast export", exportJob.Status, exportJob.Message)) return p.exportJobArn;
     return undefined;
   }
@@ -467,9 +590,7 @@ export class ForecastTrainingBackend implements TrainingBackend {
 
   async #collect(jobs: TrainJob[], p: ForecastProgress): Promise<TrainResult[]> {
     const { dataset, version } = jobs[0];
-    const metrics = accuracyToMetrics(
-      await this.#forecast.send(new GetAccuracyMetricsCommand({ PredictorArn: p.predictorArn })),
-    );
+    const metrics = p.metrics!;
     const byItem = new Map<string, ExportRow[]>();
     for await (const o of this.#store.list(`${trainingPrefix(dataset, version)}forecast/export/`)) {
       if (!o.key.endsWith(".csv")) continue;

@@ -1,5 +1,6 @@
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -136,5 +137,30 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+  }
+
+  /** One DeleteObjects per listed page (at most 1,000 keys, DeleteObjects' own limit). */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const out = await this.#s3.send(
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (out.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+      if (keys.length > 0) {
+        const result = await this.#s3.send(
+          new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        const failed = result.Errors ?? [];
+        if (failed.length > 0)
+          throw new Error(
+            `S3 did not delete ${failed.length} of ${keys.length} objects under ${prefix}, e.g. ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ""}`,
+          );
+        deleted += keys.length;
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
   }
 }

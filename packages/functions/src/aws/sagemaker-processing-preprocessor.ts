@@ -15,6 +15,7 @@ import type { ObjectStore } from "@myriad/core/ports/object-store";
 import type { RunInput } from "@myriad/core/ports/pipeline-runner";
 import { PreprocessPending, type Preprocessor } from "@myriad/core/ports/preprocessor";
 import { createHash } from "node:crypto";
+import { ALL_REJECTED_SPILL_RATIO } from "./preprocess-lambda-sizing.ts";
 import { sleep } from "./sleep.ts";
 import type { SageMakerSlice } from "./sagemaker-training-backend.ts";
 
@@ -66,9 +67,12 @@ export function processingKeys(input: RunInput, jobName: string) {
   };
 }
 
-/** ML storage for the job: room to spill a quarantine as large as the CSV, 30 GB at least. */
+/**
+ * ML storage for the job: room to spill the quarantine of an input whose rows are all rejected
+ * (ALL_REJECTED_SPILL_RATIO bytes per CSV byte) and 10 GB besides, 30 GB at least.
+ */
 export function volumeSizeGb(csvBytes: number): number {
-  return Math.min(16_384, Math.max(30, Math.ceil(csvBytes / 1024 ** 3) + 10));
+  return Math.min(16_384, Math.max(30, Math.ceil((csvBytes * ALL_REJECTED_SPILL_RATIO) / 1024 ** 3) + 10));
 }
 
 /** The CreateProcessingJob request for one run's preprocess. */

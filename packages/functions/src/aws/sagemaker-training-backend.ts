@@ -19,9 +19,11 @@ export type S3CopySlice = Pick<S3Client, "send">;
 
 /**
  * The training container's filesystem contract, as packages/model-server/src/training reads it
- * (test/aws/sagemaker-training-layout.test.ts checks both sides agree):
- * - channel `train`: `customers/<dataset>/`, ShardedByS3Key, so each host gets its share of
- *   the customers' `data.csv` files under `/opt/ml/input/data/train/<id>/data.csv`;
+ * (test/aws/training-entry-point.test.ts checks both sides agree):
+ * - channel `train`: a ManifestFile listing this run's customers' `data.csv` under the prefix
+ *   `customers/<dataset>/` (`training/<dataset>/<version>/train.manifest`), ShardedByS3Key, so
+ *   each host gets its share of them under `/opt/ml/input/data/train/<id>/data.csv` and no
+ *   host downloads the customers of earlier uploads that this run does not train;
  * - channel `jobs`: `jobs.json`, the TrainJob list, FullyReplicated;
  * - channel `drivers`: `drivers/<dataset>/` (item metadata and related series), FullyReplicated,
  *   only when the dataset has any (SageMaker refuses a channel with no objects);
@@ -35,8 +37,23 @@ export const TRAINING_LAYOUT = {
   jobsChannel: "jobs",
   driversChannel: "drivers",
   jobsFile: "jobs.json",
+  manifestFile: "train.manifest",
   resultsDir: "results",
 } as const;
+
+/**
+ * The `train` channel's manifest (API_S3DataSource: a JSON array whose first element is
+ * `{"prefix": "s3://…"}`, followed by the keys relative to it): this run's customers only.
+ */
+export function trainingManifest(bucket: string, jobs: TrainJob[]): string {
+  const dataset = jobs[0]?.dataset ?? "";
+  const prefix = `customers/${dataset}/`;
+  const keys = jobs.map((job) => {
+    if (!job.dataKey.startsWith(prefix)) throw new Error(`${job.dataKey} is not under ${prefix}`);
+    return job.dataKey.slice(prefix.length);
+  });
+  return JSON.stringify([{ prefix: `s3://${bucket}/${prefix}` }, ...keys]);
+}
 
 export interface SageMakerTrainingOptions {
   bucket: string;
@@ -49,7 +66,7 @@ export interface SageMakerTrainingOptions {
   /** StoppingCondition.MaxRuntimeInSeconds. */
   maxRuntimeSeconds: number;
   volumeSizeGb?: number;
-  /** How long `train` waits in this process before handing back with TransientError. */
+  /** How long `train` waits in this process before handing back with TrainingPending. */
   waitMs?: number;
   pollMs?: number;
   copyConcurrency?: number;
@@ -88,8 +105,8 @@ export function trainingJobRequest(
         ChannelName: TRAINING_LAYOUT.trainChannel,
         DataSource: {
           S3DataSource: {
-            S3DataType: "S3Prefix",
-            S3Uri: `s3://${o.bucket}/customers/${dataset}/`,
+            S3DataType: "ManifestFile",
+            S3Uri: `${base}${TRAINING_LAYOUT.manifestFile}`,
             S3DataDistributionType: "ShardedByS3Key",
           },
         },
@@ -138,11 +155,12 @@ export function trainingJobRequest(
 
 /**
  * The `sagemaker` backend: one SageMaker training job per Train state, spread over
- * `instanceCount` hosts by ShardedByS3Key. `train` writes the job list, starts the job (or
+ * `instanceCount` hosts by ShardedByS3Key. `train` writes the job list and the manifest of the
+ * run's customers, starts the job (or
  * finds it, by name, on a retry), polls DescribeTrainingJob up to `waitMs`, then copies each
  * customer's artifact from the checkpoint prefix to its model key and returns the hosts'
- * results. A job still running at `waitMs` throws TransientError so the state's Retry polls
- * again; Failed or Stopped jobs throw with SageMaker's FailureReason. Customers that no host
+ * results. A job still running at `waitMs` throws TrainingPending, and the state machine
+ * calls again; Failed or Stopped jobs throw with SageMaker's FailureReason. Customers that no host
  * reported (or whose copy failed) come back as failed results; the others carry on.
  */
 export class SageMakerTrainingBackend implements TrainingBackend {
@@ -177,6 +195,11 @@ export class SageMakerTrainingBackend implements TrainingBackend {
     const request = trainingJobRequest(dataset, version, this.#o, attempt, await this.#hasDrivers(dataset));
     const name = request.TrainingJobName as string;
     await this.#store.put(`${prefix}${TRAINING_LAYOUT.jobsFile}`, JSON.stringify(jobs), "application/json");
+    await this.#store.put(
+      `${prefix}${TRAINING_LAYOUT.manifestFile}`,
+      trainingManifest(this.#o.bucket, jobs),
+      "application/json",
+    );
     try {
       await this.#sagemaker.send(new CreateTrainingJobCommand(request));
     } catch (e) {

@@ -3,18 +3,19 @@ import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
 import { recordState } from "@myriad/core/registry/runs";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
 
-export type StateHandler<I = PipelineState, O = unknown> = (input: I, ports: Ports) => Promise<O>;
+/** A handler and the ports it is given: the whole set locally, its declared slice in Lambda. */
+export type StateHandler<I = PipelineState, O = unknown, P = Ports> = (input: I, ports: P) => Promise<O>;
 
 /**
  * Runs a pipeline state's handler as one recorded attempt (start, end, duration, error and a
  * summary of its result in run_events). The Lambda wrapper and the local runner both go through
  * here, so runs look the same in both runtimes.
  */
-export function runState<O>(
+export function runState<O, P extends Pick<Ports, "db">>(
   state: string,
-  handler: StateHandler<PipelineState, O>,
+  handler: StateHandler<PipelineState, O, P>,
   input: PipelineState,
-  ports: Ports,
+  ports: P,
 ) {
   return recordState(ports.db, input.runId, state, () => withErrorCode(handler(input, ports)), summarize);
 }

@@ -112,6 +112,20 @@ export class FolderObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    for await (const o of this.list(prefix)) {
+      await this.delete(o.key);
+      deleted++;
+    }
+    // A prefix that names a folder below the top takes the folder too, so no empty folders are
+    // left behind; top-level folders stay (the watcher watches raw/).
+    const folder = prefix.slice(0, -1);
+    if (prefix.endsWith("/") && folder.includes("/"))
+      await rm(this.pathOf(folder), { recursive: true, force: true });
+    return deleted;
+  }
 }
 
 async function* walk(dir: string): AsyncIterable<string> {

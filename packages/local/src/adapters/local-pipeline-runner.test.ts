@@ -2,10 +2,11 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "@myriad/core/db/migrations";
 import { getRun } from "@myriad/core/registry/run-queries";
-import { createRun } from "@myriad/core/registry/runs";
+import { createRun, recordState } from "@myriad/core/registry/runs";
+import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
 import { openDatabase } from "../database.ts";
 import { LocalPipelineRunner, withoutTaskTimeouts } from "./local-pipeline-runner.ts";
-import { STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
+import { PIPELINE_STATES, STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
 
 const input = (runId: string) => ({
   runId,
@@ -23,7 +24,7 @@ describe("the local definition", () => {
       TimeoutSeconds?: number;
     }[];
     const tasks = states.filter((s) => s.Type === "Task");
-    expect(tasks.length).toBeGreaterThanOrEqual(6);
+    expect(tasks.length).toBeGreaterThanOrEqual(PIPELINE_STATES.length);
     expect(tasks.every((t) => t.TimeoutSeconds === 7 * 24 * 3600)).toBe(true);
   });
 });
@@ -95,23 +96,45 @@ describe("LocalPipelineRunner", () => {
     expect((await getRun(db, "r-prep"))?.run.status).toBe("SUCCEEDED");
   });
 
-  it("sends other errors to RecordFailure and ends FAILED", async () => {
+  it("fails the run in the Task that failed, with its error, and a redrive resumes at that Task", async () => {
     const calls: string[] = [];
+    let registryDown = true;
     const runner = new LocalPipelineRunner({
       db,
       retryIntervalMs: 0,
-      handle: async (state, stateInput) => {
-        calls.push(state);
-        if (state === "Register") throw new Error("registry down");
-        if (state === "RecordFailure") expect(stateInput.error?.Cause).toContain("registry down");
-        return {};
-      },
+      // Each attempt recorded as the Lambda wrapper records it, so the redrive plan sees it.
+      handle: (state, stateInput) =>
+        recordState(
+          db,
+          stateInput.runId,
+          state,
+          async () => {
+            calls.push(state);
+            if (state === "Register" && registryDown)
+              throw Object.assign(new Error("registry down"), { name: "RegistryDown" });
+            // A redrive gives each state the results of the states that succeeded before it.
+            if (state === "Register") expect(stateInput.train).toEqual({ trained: 2 });
+            return state === "Train" ? { trained: 2 } : {};
+          },
+          (r) => r as Record<string, unknown>,
+        ),
     });
     await createRun(db, input("r-bad"));
     await runner.start(input("r-bad"));
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Train", "Register", "RecordFailure"]);
-    expect((await getRun(db, "r-bad"))?.run.status).toBe("FAILED");
+    expect(calls).toEqual(["Preprocess", "Train", "Register"]);
+    // The task's own error, not a Fail state's (`PipelineFailed`) nor the interpreter's wrapper.
+    expect((await getRun(db, "r-bad"))?.run).toMatchObject({
+      status: "FAILED",
+      error: "RegistryDown",
+      cause: "registry down",
+    });
+
+    registryDown = false;
+    expect(await redriveRun({ db, runner }, "r-bad")).toEqual({ runId: "r-bad", startAt: "Register" });
+    await runner.idle();
+    expect(calls).toEqual(["Preprocess", "Train", "Register", "Register", "Publish", "Warm"]);
+    expect((await getRun(db, "r-bad"))?.run).toMatchObject({ status: "SUCCEEDED", error: null });
   });
 
   it("runs one dataset's uploads one after another, in order", async () => {

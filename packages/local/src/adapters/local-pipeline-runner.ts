@@ -1,7 +1,13 @@
-import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  StateMachine,
+  type StateMachineDefinition,
+} from "aws-local-stepfunctions";
 import type { PipelineRunner, RunInput, StartedRun } from "@myriad/core/ports/pipeline-runner";
 import type { Db } from "@myriad/core/ports/database";
 import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
+import { executionFailure } from "@myriad/core/pipeline/execution-failure";
 import type { RedrivePlan } from "@myriad/core/pipeline/redrive";
 import {
   STATE_MACHINE,
@@ -45,8 +51,6 @@ export class LocalPipelineRunner implements PipelineRunner {
   readonly #definition = withoutTaskTimeouts(
     substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition,
   );
-  /** This runner runs one dataset's runs one after another, in the order they were started. */
-  readonly ordersDatasets = true;
   readonly #machines = new Map<string, StateMachine>([
     [this.#definition.StartAt, new StateMachine(this.#definition)],
   ]);
@@ -76,7 +80,10 @@ export class LocalPipelineRunner implements PipelineRunner {
     return { runId: input.runId, started: true };
   }
 
-  /** Runs the document again from the plan's state with the plan's rebuilt input. */
+  /**
+   * Runs the document again from the plan's state (the one that did not succeed, where Step
+   * Functions' redrive resumes) with the plan's input rebuilt from the recorded results.
+   */
   async redrive(plan: RedrivePlan): Promise<void> {
     this.#enqueue(plan.input, plan.startAt);
   }
@@ -172,8 +179,15 @@ export class LocalPipelineRunner implements PipelineRunner {
           at,
         );
       } else {
-        const err = e as Error;
-        await finishRun(this.#db, input.runId, "FAILED", { error: err.name, cause: err.message });
+        // The interpreter wraps the failing state's error; the run records that error, as
+        // on-run-status records the execution's error and cause in AWS.
+        const failed = (e instanceof ExecutionError ? e.cause : e) as Error;
+        await finishRun(
+          this.#db,
+          input.runId,
+          "FAILED",
+          executionFailure(failed.name, failed.message, "States.Runtime"),
+        );
       }
     } finally {
       this.#aborts.delete(input.runId);

@@ -11,6 +11,7 @@ import type { ModelServerMetrics } from "@myriad/model-server/server-metrics";
 import { startModelServer } from "@myriad/model-server/start-model-server";
 import { reversion, trainTestArtifact } from "@myriad/model-server/testing/test-artifacts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedModelServer } from "../endpoint/embedded-model-server.ts";
 import {
   createRouterInferenceEndpoint,
   type RouterInferenceEndpointOptions,
@@ -208,6 +209,39 @@ describe("router inference endpoint", () => {
     const e = await rejection(endpoint.invoke(targets[0], { horizon: 1 }));
     expect([e.status, e.code]).toEqual([503, "endpoint_unavailable"]);
     endpoint.close();
+  });
+});
+
+describe("router inference endpoint against the embedded (locked-down) model server", () => {
+  it("sends the secret with every load, invoke and unload, and reports a refused secret as 502", async () => {
+    const cacheDir = join(root, "embedded-cache");
+    const server = await startEmbeddedModelServer({ port: 0, cacheDir });
+    const endpoint = createRouterInferenceEndpoint({
+      store,
+      server: server.url,
+      secret: server.secret,
+      cacheDir,
+      maxModels: 2,
+    });
+    const stranger = createRouterInferenceEndpoint({
+      store,
+      server: server.url,
+      secret: "not-the-secret",
+      cacheDir: join(root, "stranger-cache"),
+    });
+    try {
+      // Four models through a cache of two: loads from the cache folder, unloads, invokes.
+      for (const t of targets.slice(0, 4))
+        expect((await endpoint.invoke(t, { horizon: 3 })).points).toHaveLength(3);
+      expect(endpoint.metrics().ModelUnloadingTime.count).toBe(2);
+      expect(endpoint.metrics().Invocation4XXErrors + endpoint.metrics().Invocation5XXErrors).toBe(0);
+      const e = await rejection(stranger.invoke(targets[0], { horizon: 1 }));
+      expect([e.status, e.code]).toEqual([502, "endpoint_refused"]);
+    } finally {
+      endpoint.close();
+      stranger.close();
+      await server.close();
+    }
   });
 });
 

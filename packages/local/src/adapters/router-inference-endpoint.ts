@@ -17,6 +17,8 @@ export interface RouterInferenceEndpointOptions {
   store: Pick<ObjectStore, "get">;
   /** The model server: a base URL (`http://127.0.0.1:8080`), the Hono app in process, or a client. */
   server: string | FetchHandler | ModelServerClient;
+  /** The embedded endpoint's per-process secret, sent with every request (not with a ready client). */
+  secret?: string;
   /** Folder for downloaded artifacts, e.g. `<dataDir>/endpoint-cache`; the router empties it on first use. */
   cacheDir: string;
   /** Most models loaded at once; the least recently used is unloaded past it. Default 1,000. */
@@ -64,7 +66,7 @@ export class RouterInferenceEndpoint implements InferenceEndpoint {
 
   constructor(options: RouterInferenceEndpointOptions) {
     this.#store = options.store;
-    this.#client = toModelServerClient(options.server);
+    this.#client = toModelServerClient(options.server, options.secret);
     this.#disk = new ArtifactDiskCache(options.cacheDir, options.diskCacheBytes);
     this.#maxModels = options.maxModels ?? 1_000;
     this.#warmConcurrency = options.warmConcurrency ?? 4;
@@ -117,6 +119,13 @@ export class RouterInferenceEndpoint implements InferenceEndpoint {
   /** Loaded TargetModel names, least recently used first. */
   loadedModels(): string[] {
     return [...this.#loaded.keys()];
+  }
+
+  /** Unloads the loaded models whose TargetModel starts with `prefix` (a deleted dataset's). */
+  async unload(prefix: string): Promise<number> {
+    const targets = [...this.#loaded.keys()].filter((target) => target.startsWith(prefix));
+    await Promise.all(targets.map((target) => this.#unload(target)));
+    return targets.length;
   }
 
   /** Closes the HTTP client's idle sockets. Loaded models stay in the model server. */
@@ -216,19 +225,23 @@ export class RouterInferenceEndpoint implements InferenceEndpoint {
       if (++scanned >= EVICTION_SCAN) break;
     }
     if (victim === undefined) return false;
-    this.#loaded.delete(victim);
     this.#metrics.evictions++;
+    await this.#unload(victim);
+    return true;
+  }
+
+  #unload(target: string): Promise<void> {
+    this.#loaded.delete(target);
     const started = performance.now();
     const unloading = this.#client
-      .request("DELETE", `/models/${encodeURIComponent(victim)}`)
+      .request("DELETE", `/models/${encodeURIComponent(target)}`)
       .then((reply) => {
         if (reply.status !== 200 && reply.status !== 404) throw replyError(reply);
         this.#metrics.unloadingTime.record(microsSince(started));
       })
-      .finally(() => this.#unloading.delete(victim));
-    this.#unloading.set(victim, unloading);
-    await unloading;
-    return true;
+      .finally(() => this.#unloading.delete(target));
+    this.#unloading.set(target, unloading);
+    return unloading;
   }
 }
 
@@ -238,8 +251,13 @@ export function createRouterInferenceEndpoint(
   return new RouterInferenceEndpoint(options);
 }
 
-/** The container's `{error, message}` as a MyriadError with the same status. */
+/**
+ * The container's `{error, message}` as a MyriadError with the same status. A 401 or 403 is the
+ * router's own fault (a secret or address that does not match the endpoint's), not the caller's.
+ */
 function replyError(reply: ModelServerReply): MyriadError {
+  if (reply.status === 401 || reply.status === 403)
+    return new MyriadError(502, "endpoint_refused", "the model endpoint refused the router's credentials");
   try {
     const body = JSON.parse(reply.body) as {
       error?: string;

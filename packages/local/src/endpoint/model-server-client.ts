@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest } from "node:http";
 import { MyriadError } from "@myriad/core/errors/myriad-error";
+import { ENDPOINT_SECRET_HEADER } from "@myriad/model-server/endpoint-guard";
 
 export interface ModelServerReply {
   status: number;
@@ -27,9 +28,11 @@ export interface FetchHandler {
 }
 
 /** Calls the app directly, as `app.request` does: no port, no sockets. */
-export function inProcessModelServerClient(app: FetchHandler): ModelServerClient {
+export function inProcessModelServerClient(app: FetchHandler, secret?: string): ModelServerClient {
+  const auth: Record<string, string> = secret ? { [ENDPOINT_SECRET_HEADER]: secret } : {};
   return {
-    async request(method, path, body, headers) {
+    async request(method, path, body, extra) {
+      const headers = { ...extra, ...auth };
       const res = await app.fetch(
         new Request(`http://model-server${path}`, {
           method,
@@ -43,6 +46,12 @@ export function inProcessModelServerClient(app: FetchHandler): ModelServerClient
   };
 }
 
+export interface HttpModelServerClientOptions {
+  maxSockets?: number;
+  /** The embedded endpoint's secret, sent with every request (see `startEmbeddedModelServer`). */
+  secret?: string;
+}
+
 /**
  * HTTP/1.1 over keep-alive sockets with `node:http` rather than `fetch`: on loopback the
  * per-request cost of undici's fetch is a visible share of a warm invoke. A request that fails
@@ -50,12 +59,14 @@ export function inProcessModelServerClient(app: FetchHandler): ModelServerClient
  */
 export function httpModelServerClient(
   baseUrl: string,
-  options: { maxSockets?: number } = {},
+  options: HttpModelServerClientOptions = {},
 ): ModelServerClient {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  const send = (method: string, path: string, body: string | undefined, headers?: Record<string, string>) =>
+  const auth: Record<string, string> = options.secret ? { [ENDPOINT_SECRET_HEADER]: options.secret } : {};
+  const send = (method: string, path: string, body: string | undefined, extra?: Record<string, string>) =>
     new Promise<ModelServerReply & { reused: boolean }>((resolve, reject) => {
+      const headers = { ...extra, ...auth };
       const req = httpRequest(
         {
           host: url.hostname,
@@ -105,9 +116,12 @@ export function httpModelServerClient(
 const unavailable = (baseUrl: string, e: Error) =>
   new MyriadError(503, "endpoint_unavailable", `model server at ${baseUrl} is unreachable: ${e.message}`);
 
-/** Builds the client from what the wiring has: a base URL, an app, or a ready client. */
-export function toModelServerClient(server: string | FetchHandler | ModelServerClient): ModelServerClient {
-  if (typeof server === "string") return httpModelServerClient(server);
+/** Builds the client from what the wiring has (a base URL, an app, or a ready client) and the secret. */
+export function toModelServerClient(
+  server: string | FetchHandler | ModelServerClient,
+  secret?: string,
+): ModelServerClient {
+  if (typeof server === "string") return httpModelServerClient(server, { secret });
   if ("request" in server && "close" in server) return server as ModelServerClient;
-  return inProcessModelServerClient(server as FetchHandler);
+  return inProcessModelServerClient(server as FetchHandler, secret);
 }

@@ -99,4 +99,9 @@ export class ChannelObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+
+  /** Training deletes single keys only; a prefix would span channels it cannot list. */
+  async deletePrefix(): Promise<number> {
+    throw new Error("the training store does not delete by prefix");
+  }
 }

@@ -36,5 +36,6 @@ export const TRAINING_LAYOUT = {
   jobsChannel: "jobs",
   driversChannel: "drivers",
   jobsFile: "jobs.json",
+  manifestFile: "train.manifest",
   resultsDir: "results",
 } as const;

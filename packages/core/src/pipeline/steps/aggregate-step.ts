@@ -4,6 +4,7 @@ import { loadMetadata } from "../../drivers/metadata.ts";
 import { aggregateForecast, type GroupForecast, GroupTotal } from "../../forecasting/aggregate.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
+import { storedPoints } from "../../registry/forecasts.ts";
 import { activeModelsOf } from "../../registry/models.ts";
 import type { Frequency } from "../../series/frequency.ts";
 import { seriesFromCsv } from "../../series/series.ts";
@@ -121,16 +122,14 @@ async function publishedMeans(
         .onRef("m.customer_id", "=", "f.customer_id")
         .onRef("m.version", "=", "f.version"),
     )
-    .select(["f.customer_id", "f.ts", "f.mean"])
+    .select(["f.customer_id", "f.points"])
     .where("f.dataset", "=", dataset)
     .where("f.customer_id", "in", ids)
     .where("m.active", "=", true)
     .execute();
   const out = new Map<string, Map<number, number>>();
   for (const r of rows) {
-    let m = out.get(r.customer_id);
-    if (!m) out.set(r.customer_id, (m = new Map()));
-    m.set(new Date(r.ts).getTime(), r.mean);
+    out.set(r.customer_id, new Map(storedPoints(r.points).map((p) => [Date.parse(p.timestamp), p.mean])));
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { readDatasetConfig } from "../../ingest/preprocess.ts";
 import { ALGORITHMS, IMPORTED_ALGORITHMS } from "../../models/catalog.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
-import type { PipelineRunner, RunInput } from "../../ports/pipeline-runner.ts";
+import type { RunInput } from "../../ports/pipeline-runner.ts";
+import type { DatasetOrder } from "../../ports/ports.ts";
 import { PreprocessPending, type Preprocessor } from "../../ports/preprocessor.ts";
 import { earlierRunsInProgress } from "../../registry/run-queries.ts";
 import { addRunCounts } from "../../registry/runs.ts";
@@ -15,8 +16,9 @@ import { reforecastCause, reforecastManifest } from "./reforecast-step.ts";
  * The Preprocess state: runs the upload through the preprocessor and records its counts on the
  * run. A remote job still running becomes `{ pending: true }` (its status recorded as
  * `preprocessPending`), which PreprocessDone sends round WaitForPreprocess, as Train does.
- * So does an earlier upload of the same dataset that is still running: in AWS executions run
- * concurrently, and waiting for it keeps one dataset's uploads merging in arrival order.
+ * So does an earlier upload of the same dataset that is still running when the runtime leaves
+ * ordering to Preprocess (`datasetOrder: "preprocess"`: in AWS executions run concurrently):
+ * waiting for it keeps one dataset's uploads merging in arrival order.
  * A run started by a related file reads no upload: it re-forecasts the active models.
  */
 export async function preprocessStep(
@@ -24,16 +26,13 @@ export async function preprocessStep(
     db: Db;
     store: ObjectStore;
     preprocessor: Preprocessor;
-    runner?: Pick<PipelineRunner, "ordersDatasets">;
+    datasetOrder: DatasetOrder;
     unavailableAlgorithms?: Readonly<Record<string, string>>;
   },
   input: RunInput,
 ): Promise<PreprocessResult | PreprocessPendingResult> {
-  // Strictly true: a runtime that says nothing (or a port that answers anything) gets the wait.
   const earlier =
-    ports.runner?.ordersDatasets === true
-      ? []
-      : await earlierRunsInProgress(ports.db, input.runId, input.dataset);
+    ports.datasetOrder === "runner" ? [] : await earlierRunsInProgress(ports.db, input.runId, input.dataset);
   if (earlier.length > 0) {
     await addRunCounts(ports.db, input.runId, { preprocessPending: `waiting for ${earlier.join(", ")}` });
     return { pending: true };

@@ -21,6 +21,10 @@ const READS = 16;
  * Forecasts every model the run registered and switches each customer to it, fifty customers
  * per transaction. A customer whose artifact cannot be read keeps its previous model and forecast.
  * Then the dataset's total and group forecasts are computed (see writeAggregates).
+ *
+ * Resumable: each transaction stamps its models' `activated_at`, so a retry after the Lambda
+ * timed out part-way publishes only the models not yet switched in (and never switches a
+ * customer back to this run's model if a later run has replaced it since).
  */
 export async function publishStep(
   ports: { db: Db; store: ObjectStore },
@@ -28,7 +32,9 @@ export async function publishStep(
 ): Promise<PublishSummary> {
   if (!state.preprocess) throw new Error("Publish needs the Preprocess result");
   const { horizon, quantiles } = state.preprocess;
-  const models = await modelsOfRun(ports.db, state.runId);
+  const registered = await modelsOfRun(ports.db, state.runId);
+  const models = registered.filter((m) => m.activated_at === null);
+  const before = registered.length - models.length;
   let published = 0;
   let points = 0;
   const failures: string[] = [];
@@ -54,11 +60,12 @@ export async function publishStep(
     points += batch.reduce((n, b) => n + b.points.length, 0);
   }
   await addRunCounts(ports.db, state.runId, {
-    customersPublished: published,
+    customersPublished: before + published,
     publishFailures: failures.slice(0, 20),
   });
-  if (models.length > 0 && published === 0) throw new Error(`no forecast could be published: ${failures[0]}`);
-  if (published > 0) {
+  if (models.length > 0 && before + published === 0)
+    throw new Error(`no forecast could be published: ${failures[0]}`);
+  if (before + published > 0) {
     // The totals are extra: a failure to compute them is recorded, and the customers' forecasts stand.
     try {
       const { key, groups } = await writeAggregates(
@@ -73,5 +80,5 @@ export async function publishStep(
       await addRunCounts(ports.db, state.runId, { aggregatesError: (e as Error).message });
     }
   }
-  return { published, points, failed: failures.length };
+  return { published: before + published, points, failed: failures.length };
 }

@@ -1,3 +1,4 @@
+import type { Run } from "../../db/schema.ts";
 import { MyriadError, notFound } from "../../errors/myriad-error.ts";
 import type { Db } from "../../ports/database.ts";
 import type { PipelineRunner } from "../../ports/pipeline-runner.ts";
@@ -7,10 +8,19 @@ import { planRedrive } from "../redrive.ts";
 
 const REDRIVABLE = new Set(["FAILED", "ABORTED", "TIMED_OUT"]);
 
-/** Redrives an ended run from the state that did not succeed; returns where it restarts. */
+/** Step Functions redrives an execution that did not succeed for 14 days after it ended. */
+export const REDRIVE_WINDOW_DAYS = 14;
+
+/**
+ * Redrives an ended run from the state that did not succeed; returns where it restarts. The
+ * rules are Step Functions' own (RedriveExecution), on both runtimes: a FAILED, ABORTED or
+ * TIMED_OUT run, ended within the last 14 days. Checked here, before the run is reopened, so a
+ * refused redrive leaves the run's error as it was.
+ */
 export async function redriveRun(
   ports: { db: Db; runner: PipelineRunner },
   runId: string,
+  now: Date = new Date(),
 ): Promise<{ runId: string; startAt: string }> {
   const found = await getRun(ports.db, runId);
   if (!found) throw notFound("run");
@@ -21,6 +31,14 @@ export async function redriveRun(
       `run is ${found.run.status}; only FAILED, ABORTED or TIMED_OUT runs can be redriven`,
     );
   }
+  const stopped = found.run.stopped_at ? new Date(found.run.stopped_at) : undefined;
+  if (stopped && now.getTime() - stopped.getTime() > REDRIVE_WINDOW_DAYS * 24 * 3600 * 1000) {
+    throw new MyriadError(
+      409,
+      "not_redrivable",
+      `run ended ${stopped.toISOString()}, more than ${REDRIVE_WINDOW_DAYS} days ago; as in Step Functions, only runs that ended in the last ${REDRIVE_WINDOW_DAYS} days can be redriven: upload the file again for a new run`,
+    );
+  }
   const plan = planRedrive(found.run, found.events);
   if (!(await reopenRun(ports.db, runId, found.run.status))) {
     throw new MyriadError(409, "not_redrivable", "the run changed while it was being redriven");
@@ -28,10 +46,32 @@ export async function redriveRun(
   try {
     await ports.runner.redrive(plan);
   } catch (e) {
-    await finishRun(ports.db, runId, "FAILED", { error: "RedriveFailed", cause: (e as Error).message });
+    await restoreEndedRun(ports.db, found.run);
     throw e;
   }
   return { runId, startAt: plan.startAt };
+}
+
+/**
+ * A redrive that did not start (RedriveExecution refused or throttled) leaves the run as it was:
+ * its status, error and cause, and its redrive count, which Step Functions does not raise for a
+ * redrive that failed to start. on-run-status compares that count with the event's
+ * `redriveCount` to tell a late event of an earlier attempt, so the two must stay equal.
+ */
+async function restoreEndedRun(db: Db, run: Run): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({
+      status: run.status,
+      stopped_at: run.stopped_at,
+      error: run.error,
+      cause: run.cause,
+      redrive_count: Number(run.redrive_count),
+      paused_ms: Number(run.paused_ms),
+    })
+    .where("run_id", "=", run.run_id)
+    .where("status", "=", "RUNNING")
+    .execute();
 }
 
 /**

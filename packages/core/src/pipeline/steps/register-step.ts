@@ -14,10 +14,20 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T> {
   return JSON.parse(new TextDecoder().decode(bytes)) as T;
 }
 
+/** Customers whose model this run has already registered (by an attempt that timed out). */
+async function registeredCustomersOfRun(db: Db, runId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom("models").select("customer_id").where("run_id", "=", runId).execute();
+  return new Set(rows.map((r) => r.customer_id));
+}
+
 /**
  * Records the dataset's customers and every trained model version in the registry. Versions are
  * registered inactive: Publish activates each one together with its forecast. Also keeps the
  * forecast monitoring Train measured: the previous versions' realised accuracy and drift flags.
+ *
+ * Resumable: a retry after the Lambda timed out part-way skips the customers (written before
+ * any model, so complete once a model of the run exists) and the models the run already
+ * registered, and inserts only the rest. The monitoring writes are upserts and run again.
  */
 export async function registerStep(
   ports: { db: Db; store: ObjectStore },
@@ -27,17 +37,19 @@ export async function registerStep(
   const manifest = await readJson<Manifest>(ports.store, state.preprocess.manifestKey);
   const results = await readJson<TrainResult[]>(ports.store, state.train.resultsKey);
   const { frequency, horizon, quantiles, aggregation, backend } = manifest;
-  await upsertCustomers(
-    ports.db,
-    manifest.dataset,
-    { frequency, horizon, quantiles, aggregation, backend },
-    frequency,
-    manifest.customers,
-  );
+  const done = await registeredCustomersOfRun(ports.db, state.runId);
+  if (done.size === 0)
+    await upsertCustomers(
+      ports.db,
+      manifest.dataset,
+      { frequency, horizon, quantiles, aggregation, backend },
+      frequency,
+      manifest.customers,
+    );
   const registered = await registerModels(
     ports.db,
     results.flatMap((r) =>
-      r.ok
+      r.ok && !done.has(r.customerId)
         ? [
             {
               dataset: manifest.dataset,
@@ -62,5 +74,5 @@ export async function registerStep(
       forecastsScored: monitoring.scored,
       driftFlagged: monitoring.flagged,
     });
-  return { registered };
+  return { registered: done.size + registered };
 }

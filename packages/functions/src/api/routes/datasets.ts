@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { CUSTOMER_SORTS, listCustomers, listDatasets } from "@myriad/core/registry/customers";
 import { fleetSummary } from "@myriad/core/registry/fleet";
+import { deleteDataset } from "@myriad/core/dataset/delete-dataset";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
-import { DatasetParams, DriftFlag, ERRORS, json, PageQuery, SearchPrefix } from "../schemas.ts";
+import { DatasetParams, DriftFlag, ERRORS, json, PageQuery, Problem, SearchPrefix } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
 const CustomerSummary = z
@@ -131,6 +132,28 @@ export function datasetRoutes(deps: ApiDeps) {
       requireAdmin(c.var.scope);
       const { dataset } = c.req.valid("param");
       return c.json(await fleetSummary(deps.db, dataset), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/datasets/{dataset}",
+      summary:
+        "Delete a dataset: its uploads, customers, runs, models, forecasts and accuracy rows, its customers' keys (revoked) and every object derived from it (admin keys). Refused while a run of it is under way; calling again finishes a delete that was interrupted",
+      request: { params: DatasetParams },
+      responses: {
+        204: { description: "Deleted" },
+        ...ERRORS,
+        409: {
+          description: "A run of the dataset is under way (RUNNING, or queued behind one)",
+          content: { "application/problem+json": { schema: Problem } },
+        },
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.var.scope);
+      await deleteDataset(deps, c.req.valid("param").dataset);
+      return c.body(null, 204);
     },
   );
   return app;

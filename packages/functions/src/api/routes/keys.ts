@@ -4,6 +4,7 @@ import { createApiKey, listApiKeys, parseScope, revokeApiKey } from "@myriad/cor
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { ERRORS, json } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import type { VerifiedKeys } from "../verified-keys.ts";
 
 const KeyInfo = z
   .object({
@@ -15,7 +16,8 @@ const KeyInfo = z
   })
   .openapi("ApiKey");
 
-export function keyRoutes(deps: ApiDeps) {
+/** `verifiedKeys`: the authentication's cache, which a revoked key leaves at once. */
+export function keyRoutes(deps: ApiDeps, verifiedKeys: VerifiedKeys) {
   const app = new OpenAPIHono<AuthEnv>();
   app.openapi(
     createRoute({
@@ -70,7 +72,9 @@ export function keyRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       requireAdmin(c.var.scope);
-      if (!(await revokeApiKey(deps.db, c.req.valid("param").keyId))) throw notFound("active key");
+      const { keyId } = c.req.valid("param");
+      if (!(await revokeApiKey(deps.db, keyId))) throw notFound("active key");
+      verifiedKeys.evict(keyId);
       return c.json({ revoked: true }, 200);
     },
   );

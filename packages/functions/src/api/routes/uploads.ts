@@ -27,7 +27,10 @@ export function uploadRoutes(deps: ApiDeps) {
               schema: z.object({
                 dataset: Identifier.default(DEFAULT_DATASET),
                 filename: FileName.openapi({ example: "readings-2026-11.csv.gz" }),
-                size: z.number().int().min(0).max(MAX_UPLOAD_BYTES).optional(),
+                size: z.number().int().min(0).max(MAX_UPLOAD_BYTES).optional().openapi({
+                  description:
+                    "the file's size in bytes: the URL then takes a PUT of exactly that size, with the returned headers",
+                }),
               }),
             },
           },
@@ -55,8 +58,9 @@ export function uploadRoutes(deps: ApiDeps) {
         contentLength: size,
         contentType: filename.endsWith(".gz") ? "application/gzip" : "text/csv",
       });
-      // A relative upload URL (the embedded stack's) is resolved against the URL the client used.
-      return c.json({ ...ticket, url: new URL(ticket.url, c.req.url).toString() }, 201);
+      // The URL is the adapter's as it is (S3's, or the embedded stack's configured base): never
+      // built from this request's Host header, which the client chooses.
+      return c.json(ticket, 201);
     },
   );
   return app;
