@@ -1,12 +1,18 @@
 import { ENV } from "@myriad/functions/aws/env";
 import { PREPROCESS_LAMBDA } from "@myriad/functions/aws/preprocess-lambda-sizing";
-import { STATE_MACHINE, TASK_FUNCTIONS, type TaskState } from "@myriad/core/pipeline/state-machine";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import {
+  STATE_MACHINE,
+  TASK_FUNCTIONS,
+  TRAIN_MAP_RESULTS_PREFIX,
+  type TaskState,
+} from "@myriad/core/pipeline/state-machine";
+import { ArnFormat, Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { type Function as SstFunction, type StackContext, use } from "sst/constructs";
 import { myriadConfig } from "./config.ts";
@@ -32,6 +38,39 @@ export const TASK_HANDLERS: Record<TaskState, string> = {
   Publish: "packages/functions/src/publish.main",
   Warm: "packages/functions/src/warm.main",
 };
+
+/**
+ * What the TrainShards Distributed Map needs of the state machine's own role ("IAM policies for
+ * Distributed Map states", Step Functions developer guide): starting its child executions
+ * (StartExecution on the state machine itself), describing and stopping them (executions named
+ * `<stateMachine>/<mapRunLabel>:<id>`), and the ResultWriter's writes under its prefix. The
+ * ARNs are built from the state machine's name: naming the construct's own ARN in its role's
+ * policy would be a dependency cycle.
+ */
+function grantDistributedMap(
+  stack: StackContext["stack"],
+  stateMachine: sfn.StateMachine,
+  name: string,
+  bucket: s3.IBucket,
+): void {
+  const arn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: "states", resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [arn("stateMachine", name)] }),
+  );
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["states:DescribeExecution", "states:StopExecution"],
+      resources: [arn("execution", `${name}/*`)],
+    }),
+  );
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+      resources: [bucket.arnForObjects(`${TRAIN_MAP_RESULTS_PREFIX}/*`)],
+    }),
+  );
+}
 
 /** Terminal execution statuses that on-run-status writes to the runs table. */
 export const RUN_STATUS_EVENTS = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
@@ -82,9 +121,12 @@ export function Pipeline({ stack, app }: StackContext) {
         [ENV.preprocessRoleArn]: processing.role.roleArn,
         [ENV.preprocessInstanceType]: config.preprocessInstanceType,
         [ENV.preprocessMaxSeconds]: String(config.preprocessMaxSeconds),
+        // Preprocess lists TrainShards' items: the shard size, and one shard for a remote backend.
+        [ENV.trainingBackend]: config.trainingBackend,
+        [ENV.trainShardSize]: String(config.trainShardSize),
       },
     }),
-    Train: fn("Train", "trains one model per customer through the training backend", {
+    Train: fn("Train", "trains one shard of customers through the training backend; gathers the shards", {
       timeout: 900,
       memorySize: config.trainMemoryMb,
       environment: {
@@ -179,6 +221,7 @@ export function Pipeline({ stack, app }: StackContext) {
       resources: Object.values(functions).map((f) => f.functionArn),
     }),
   );
+  grantDistributedMap(stack, stateMachine, stateMachineName(app), bucket);
 
   const onRunStatus = handlerFunction(stack, app, db, "OnRunStatus", {
     handler: "packages/functions/src/on-run-status.main",

@@ -1,4 +1,5 @@
 import type { Backend } from "@myriad/core/dataset/dataset-config";
+import { DEFAULT_CUSTOMERS_PER_SHARD } from "@myriad/core/pipeline/train-shards";
 import {
   DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
   PREPROCESS_MODES,
@@ -19,6 +20,8 @@ export interface MyriadConfig {
   trainingMaxSeconds: number;
   /** Memory of the Train Lambda (the `local` backend trains in it); vCPUs grow with it. */
   trainMemoryMb: number;
+  /** Customers per TrainShards item (one child execution, one Train Lambda) for the `local` backend. */
+  trainShardSize: number;
   /** Where Preprocess runs: `auto` (by input size), `lambda` or `processing` (SageMaker Processing). */
   preprocessMode: PreprocessMode;
   /** In `auto` mode, inputs of at least this many CSV bytes go to a SageMaker Processing job. */
@@ -47,6 +50,7 @@ const DEV: MyriadConfig = {
   trainingInstanceCount: 1,
   trainingMaxSeconds: 3600,
   trainMemoryMb: 3008,
+  trainShardSize: DEFAULT_CUSTOMERS_PER_SHARD,
   preprocessMode: "auto",
   preprocessMaxLambdaBytes: DEFAULT_PREPROCESS_MAX_LAMBDA_BYTES,
   preprocessInstanceType: "ml.m5.large",
@@ -108,6 +112,7 @@ export function readMyriadConfig(stage: string, env: Env = process.env): MyriadC
     trainingInstanceCount: num(env, "MYRIAD_TRAINING_INSTANCE_COUNT", base.trainingInstanceCount),
     trainingMaxSeconds: num(env, "MYRIAD_TRAINING_MAX_SECONDS", base.trainingMaxSeconds),
     trainMemoryMb: num(env, "MYRIAD_TRAIN_MEMORY_MB", base.trainMemoryMb),
+    trainShardSize: num(env, "MYRIAD_TRAIN_SHARD_SIZE", base.trainShardSize),
     preprocessMode: preprocessMode as PreprocessMode,
     preprocessMaxLambdaBytes: num(env, "MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES", base.preprocessMaxLambdaBytes),
     preprocessInstanceType: env.MYRIAD_PREPROCESS_INSTANCE_TYPE ?? base.preprocessInstanceType,
@@ -132,6 +137,8 @@ export function readMyriadConfig(stage: string, env: Env = process.env): MyriadC
   }
   if (config.preprocessMaxLambdaBytes < 0) throw new Error("MYRIAD_PREPROCESS_MAX_LAMBDA_BYTES must be ≥ 0");
   if (config.trainingInstanceCount < 1) throw new Error("MYRIAD_TRAINING_INSTANCE_COUNT must be at least 1");
+  if (!Number.isInteger(config.trainShardSize) || config.trainShardSize < 1)
+    throw new Error("MYRIAD_TRAIN_SHARD_SIZE must be a whole number of customers, at least 1");
   if (config.dbMaxAcu < Math.max(config.dbMinAcu, 1))
     throw new Error("MYRIAD_DB_MAX_ACU must be ≥ 1 and ≥ the minimum");
   return config;

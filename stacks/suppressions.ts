@@ -85,6 +85,18 @@ const WILDCARD_SUPPRESSIONS: Suppression[] = [
   {
     id: "AwsSolutions-IAM5",
     reason:
+      "The TrainShards Distributed Map's ResultWriter writes each Map Run's results under runs/train-map/, in objects Step Functions names per Map Run; the prefix is the narrowest resource.",
+    appliesTo: [{ regex: "/^Resource::.*Bucket.*\\/runs\\/train-map\\/\\*$/" }],
+  },
+  {
+    id: "AwsSolutions-IAM5",
+    reason:
+      "The TrainShards Distributed Map's child executions are named by Step Functions per Map Run (<stateMachine>/<mapRunLabel>:<id>); the grant covers only this state machine's executions.",
+    appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:states:.*:execution:.*\\/\\*$/" }],
+  },
+  {
+    id: "AwsSolutions-IAM5",
+    reason:
       "Training jobs are named per dataset version at run time (myriad-<dataset>-<hash>); the grant covers only Myriad's own job names.",
     appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:sagemaker:.*:training-job\\/myriad-\\*$/" }],
   },

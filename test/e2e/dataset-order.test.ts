@@ -7,6 +7,8 @@ import { preprocessStep } from "@myriad/core/pipeline/steps/preprocess-step";
 import { createRun, finishRun } from "@myriad/core/registry/runs";
 import { openDatabase } from "@myriad/local/database";
 
+const trainSharding = { customersPerShard: 250, defaultBackend: "local" } as const;
+
 const input = (runId: string) => ({
   runId,
   dataset: "meters",
@@ -39,13 +41,22 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("second"));
     expect(
-      await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("second")),
+      await preprocessStep(
+        { db, store, preprocessor, datasetOrder: "preprocess", trainSharding },
+        input("second"),
+      ),
     ).toEqual({ pending: true });
     expect(ran).toEqual([]);
-    await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("first"));
+    await preprocessStep(
+      { db, store, preprocessor, datasetOrder: "preprocess", trainSharding },
+      input("first"),
+    );
     await finishRun(db, "first", "SUCCEEDED");
     expect(
-      await preprocessStep({ db, store, preprocessor, datasetOrder: "preprocess" }, input("second")),
+      await preprocessStep(
+        { db, store, preprocessor, datasetOrder: "preprocess", trainSharding },
+        input("second"),
+      ),
     ).toMatchObject({
       customers: 1,
     });
@@ -58,7 +69,10 @@ describe("uploads to one dataset running at once (as Step Functions runs them)",
     await new Promise((r) => setTimeout(r, 2));
     await createRun(db, input("fourth"));
     expect(
-      await preprocessStep({ db, store, preprocessor, datasetOrder: "runner" }, input("fourth")),
+      await preprocessStep(
+        { db, store, preprocessor, datasetOrder: "runner", trainSharding },
+        input("fourth"),
+      ),
     ).toMatchObject({
       customers: 1,
     });

@@ -76,6 +76,9 @@ describe("DELETE /v1/datasets/{dataset} on the embedded stack (PostgreSQL)", () 
     const goneKey = (await keyRes.json()) as { id: string; key: string };
     const keptKeyRes = await stack.api("/v1/keys", { body: { scope: "customer:kept/1" } });
     const keptKey = (await keptKeyRes.json()) as { id: string };
+    // Used once, so the API holds it as verified when the delete revokes it.
+    const ownForecast = "/v1/datasets/gone_1/customers/1/forecast";
+    expect((await stack.api(ownForecast, { key: goneKey.key })).status).toBe(200);
 
     const before = await rowCounts("gone_1");
     expect(before.runs).toBe(1);
@@ -113,6 +116,7 @@ describe("DELETE /v1/datasets/{dataset} on the embedded stack (PostgreSQL)", () 
     const keys = await stack.ports.db.selectFrom("api_keys").select(["id", "revoked_at"]).execute();
     expect(keys.find((k) => k.id === goneKey.id)?.revoked_at).not.toBeNull();
     expect(keys.find((k) => k.id === keptKey.id)?.revoked_at).toBeNull();
+    expect((await stack.api(ownForecast, { key: goneKey.key })).status).toBe(401);
 
     expect(await rowCounts("kept")).toEqual(keptRows);
     expect(await objectsOf("kept")).toEqual(keptObjects);

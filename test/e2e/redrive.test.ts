@@ -1,7 +1,12 @@
 import { ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedrivePlan } from "@myriad/core/pipeline/redrive";
-import { PIPELINE_STATES, STATE_MACHINE, TASK_FUNCTIONS } from "@myriad/core/pipeline/state-machine";
+import {
+  PIPELINE_STATES,
+  SHARD_TASKS,
+  STATE_MACHINE,
+  TASK_FUNCTIONS,
+} from "@myriad/core/pipeline/state-machine";
 import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
 import type { PipelineRunner } from "@myriad/core/ports/pipeline-runner";
 import { getRun } from "@myriad/core/registry/run-queries";
@@ -34,25 +39,41 @@ interface Entered {
 
 const definition = (asl: unknown) => withoutTaskTimeouts(asl as StateMachineDefinition);
 
+/** Preprocess lists two shards; `TrainShard` fails only in the second (the first trains fine). */
+const SHARDS = [
+  { shard: 0, of: 2 },
+  { shard: 1, of: 2 },
+];
+
 async function execute(asl: StateMachineDefinition, startAt: string, input: unknown, failIn?: string) {
   const machine = new StateMachine(
     { ...asl, StartAt: startAt },
     startAt === asl.StartAt ? {} : { validationOptions: { noValidate: true } },
   );
   const handlers = Object.fromEntries(
-    [...Object.keys(asl.States)].map((state) => [
+    [...Object.keys(asl.States), ...Object.keys(SHARD_TASKS)].map((state) => [
       state,
       async (event: Record<string, unknown>) => {
-        if (state === failIn) throw Object.assign(new Error(`${state} broke`), { name: "StateBroke" });
-        return { ran: state, seen: Object.keys(event).sort() };
+        const shard = (event.shard as { shard: number } | undefined)?.shard;
+        if (state === failIn && (state !== "TrainShard" || shard === 1))
+          throw Object.assign(new Error(`${state} broke`), { name: "StateBroke" });
+        if (state === "TrainShard") trained.push(shard as number);
+        return {
+          ran: state,
+          seen: Object.keys(event).sort(),
+          ...(state === "Preprocess" ? { manifestKey: "m.json", shards: SHARDS } : {}),
+        };
       },
     ]),
   );
+  const trained: number[] = [];
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       waitTimeOverrides: { WaitForPreprocess: 0, WaitForTraining: 0 },
-      retryIntervalOverrides: Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((s) => [s, 0])),
+      retryIntervalOverrides: Object.fromEntries(
+        [...Object.keys(TASK_FUNCTIONS), ...Object.keys(SHARD_TASKS)].map((s) => [s, 0]),
+      ),
     },
   });
   const open: Entered[] = [];
@@ -74,7 +95,7 @@ async function execute(asl: StateMachineDefinition, startAt: string, input: unkn
     error = { name: failed.name, message: failed.message };
   }
   await history;
-  return { error, entered, unsuccessful: open.at(-1) };
+  return { error, entered, unsuccessful: open.at(-1), trained };
 }
 
 const input = { runId: "r", dataset: "d", bucket: "b", key: "raw/d/x.csv", size: 1, etag: "e" };
@@ -96,6 +117,24 @@ describe("Step Functions' redrive of the pipeline document", () => {
       expect(redrive.entered).toContain("Warm");
     });
   }
+
+  it("fails in the TrainShards map when a shard fails, and a redrive resumes at the map with Preprocess's result", async () => {
+    const asl = definition(STATE_MACHINE);
+    const first = await execute(asl, asl.StartAt, input, "TrainShard");
+    expect(first.error).toEqual({ name: "StateBroke", message: "TrainShard broke" });
+    // The unsuccessful step of the parent execution is the map (its Map Run failed), not Train.
+    expect(first.unsuccessful).toMatchObject({ name: "TrainShards", type: "Map" });
+    expect(first.entered).not.toContain("Train");
+    expect(first.trained).toEqual([0]);
+
+    const redrive = await execute(asl, "TrainShards", first.unsuccessful!.input);
+    expect(redrive.error).toBeUndefined();
+    expect(redrive.entered.slice(0, 2)).toEqual(["TrainShards", "Train"]);
+    expect(redrive.entered).not.toContain("Preprocess");
+    // The interpreter reruns every iteration (AWS reruns only the failed child executions): a
+    // shard whose results exist skips its customers, so both end the same (train-step.ts).
+    expect(redrive.trained.sort()).toEqual([0, 1]);
+  });
 
   it("would rerun only a Fail state, and fail again, had the Tasks caught their errors into one", async () => {
     // The shape this document had before: every Task caught into RecordFailure, then Fail.

@@ -7,6 +7,18 @@ import { registerModels } from "@myriad/core/registry/models";
 import { openDatabase } from "@myriad/local/database";
 import { createPostgresDatabase, DIALECTS, openTestDatabase } from "../support/databases.ts";
 
+/** Version v1 of customer `id` of dataset d, registered inactive. */
+const model = (id: string, algorithm: string) => ({
+  dataset: "d",
+  customerId: id,
+  version: "v1",
+  runId: "r",
+  algorithm,
+  metrics: {},
+  selection: {},
+  artifactKey: `models/d/${id}/v1.tar.gz`,
+});
+
 /** A database at the schema before forecasts were stored one row per customer. */
 async function openAt(dialect: "pglite" | "postgres", migration: string) {
   const pgdb = dialect === "postgres" ? await createPostgresDatabase() : undefined;
@@ -29,18 +41,7 @@ for (const dialect of DIALECTS) {
     it("carries forecasts stored one row per point over to one row per customer, points unchanged", async () => {
       const t = await openAt(dialect, "0008_run_paused_time");
       close = t.close;
-      await registerModels(t.db, [
-        {
-          dataset: "d",
-          customerId: "7",
-          version: "v1",
-          runId: "r",
-          algorithm: "AutoETS",
-          metrics: {},
-          selection: {},
-          artifactKey: "models/d/7/v1.tar.gz",
-        },
-      ]);
+      await registerModels(t.db, [model("7", "AutoETS")]);
       await sql`update models set active = true`.execute(t.db);
       await sql`insert into forecasts (dataset, customer_id, version, ts, mean, p10, p50, p90, extra) values
         ('d', '7', 'v1', '2026-01-01T01:00:00Z', 6.5, 5, 6.5, 8, '{"p5": 4.25}'),
@@ -65,18 +66,7 @@ for (const dialect of DIALECTS) {
     it("serves every timestamp in the API's ISO form, whatever form the publication used", async () => {
       const t = await openTestDatabase(dialect);
       close = t.close;
-      await registerModels(t.db, [
-        {
-          dataset: "d",
-          customerId: "1",
-          version: "v1",
-          runId: "r",
-          algorithm: "Naive",
-          metrics: {},
-          selection: {},
-          artifactKey: "models/d/1/v1.tar.gz",
-        },
-      ]);
+      await registerModels(t.db, [model("1", "Naive")]);
       await publishForecasts(t.db, "d", [
         {
           customerId: "1",
@@ -105,18 +95,7 @@ for (const dialect of DIALECTS) {
             last: "2026-01-01T00:00:00Z",
           },
         ]);
-        await registerModels(t.db, [
-          {
-            dataset: "d",
-            customerId: "1",
-            version: "v1",
-            runId: "r",
-            algorithm: "Naive",
-            metrics: {},
-            selection: {},
-            artifactKey: "models/d/1/v1.tar.gz",
-          },
-        ]);
+        await registerModels(t.db, [model("1", "Naive")]);
         await publishForecasts(t.db, "d", [
           { customerId: "1", version: "v1", points: [{ timestamp: "2026-01-01T01:00:00.000Z", mean: 1 }] },
         ]);

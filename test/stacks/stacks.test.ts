@@ -129,6 +129,9 @@ describe("Pipeline", () => {
       expect(getAtt(substitutions[placeholder])).toBe(logicalId);
       byPlaceholder[placeholder] = `arn:${logicalId}`;
     }
+    // TrainShards' ResultWriter writes to the app's bucket.
+    expect(JSON.stringify(substitutions.BucketName)).toMatch(/Storage.*Bucket/);
+    byPlaceholder.BucketName = "bucket";
     expect(Object.keys(substitutions).sort()).toEqual(Object.keys(byPlaceholder).sort());
     const expected = substituteDefinition(STATE_MACHINE, byPlaceholder) as typeof STATE_MACHINE;
     const actual = substituteDefinition(deployed, byPlaceholder) as typeof STATE_MACHINE;
@@ -137,6 +140,33 @@ describe("Pipeline", () => {
       expect(actual.States[name], name).toEqual(expected.States[name]);
     }
     expect({ ...actual, States: undefined }).toEqual({ ...expected, States: undefined });
+  });
+
+  it("trains in a Distributed Map of Train's function, its results written under runs/train-map/", () => {
+    const deployed = JSON.parse(stateMachine().DefinitionString);
+    const map = deployed.States.TrainShards;
+    expect(map).toMatchObject({
+      Type: "Map",
+      ItemsPath: "$.preprocess.shards",
+      ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" } },
+      MaxConcurrency: 100,
+      ToleratedFailurePercentage: 0,
+      ResultWriter: {
+        Resource: "arn:aws:states:::s3:putObject",
+        Parameters: { Bucket: `\${BucketName}`, Prefix: "runs/train-map" },
+      },
+      ResultPath: null,
+      Next: "Train",
+    });
+    expect(map.ItemProcessor.States.TrainShard.Resource).toBe(`\${TrainFunctionArn}`);
+    expect(deployed.States.PreprocessDone.Default).toBe("TrainShards");
+  });
+
+  it("gives Preprocess the deploy's backend and shard size, to list TrainShards' items", () => {
+    const env =
+      templates.Pipeline.toJSON().Resources[functionFor("Pipeline", TASK_HANDLERS.Preprocess)].Properties
+        .Environment.Variables;
+    expect(env).toMatchObject({ MYRIAD_TRAINING_BACKEND: "sagemaker", MYRIAD_TRAIN_SHARD_SIZE: "250" });
   });
 
   it("is a Standard workflow with full logging and X-Ray", () => {
@@ -352,6 +382,30 @@ describe("IAM and functions", () => {
         expect(s.Condition?.StringLike?.["cloudwatch:namespace"]).toBe("/aws/sagemaker/*");
       }
     }
+  });
+
+  it("lets the state machine start and stop its own child executions and write the map's results", () => {
+    const all = templates.Pipeline.toJSON().Resources as Record<string, Resource>;
+    const role = getAtt(only("Pipeline", "AWS::StepFunctions::StateMachine").Properties.RoleArn);
+    const rolesOf = (policy: string) => (all[policy].Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+    const granted = statements().filter((s) => s.stack === "Pipeline" && rolesOf(s.id).includes(role));
+    const arn = (s: Statement) => JSON.stringify(s.Resource);
+    const grant = (action: string) => {
+      const found = granted.filter((s) => list(s.Action).includes(action));
+      expect(found, action).toHaveLength(1);
+      return found[0];
+    };
+    // StartExecution on the state machine itself, by name (its own ARN would be a cycle).
+    expect(arn(grant("states:StartExecution"))).toMatch(/:stateMachine:test-myriad-pipeline"/);
+    for (const action of ["states:DescribeExecution", "states:StopExecution"])
+      expect(arn(grant(action))).toMatch(/:execution:test-myriad-pipeline\/\*"/);
+    const writer = grant("s3:PutObject");
+    expect(list(writer.Action).sort()).toEqual(
+      ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"].sort(),
+    );
+    expect(arn(writer)).toMatch(/"\/runs\/train-map\/\*"\]\]\}$/);
+    // Every function the document names, shards included, is one the role may invoke.
+    expect(list(grant("lambda:InvokeFunction").Resource)).toHaveLength(Object.keys(TASK_FUNCTIONS).length);
   });
 
   it("lets Train start only Myriad's training jobs and pass only the training role to SageMaker", () => {

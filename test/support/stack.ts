@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateRows } from "@myriad/core/ingest/generate";
-import { configFromEnv } from "@myriad/local/env";
+import { configFromEnv, type LocalConfig } from "@myriad/local/env";
 import { type RunningStack, startStack } from "@myriad/local/stack";
 import { createPostgresDatabase } from "./databases.ts";
 
@@ -23,6 +23,8 @@ export async function startTestStack(
   dialect: "pglite" | "postgres" = "pglite",
   /** Gets the stack's log lines, among them `<runId>  <State>` as each state starts. */
   log?: (line: string) => void,
+  /** Settings of the stack under test (`trainShardSize`, `stateDelays`…). */
+  config: Partial<LocalConfig> = {},
 ): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), "myriad-test-"));
   const pgdb = dialect === "postgres" ? await createPostgresDatabase() : undefined;
@@ -34,6 +36,7 @@ export async function startTestStack(
       demo: false,
       databaseUrl: pgdb?.url,
       trainThreads: 2,
+      ...config,
     }),
     log ? { log } : {},
   );

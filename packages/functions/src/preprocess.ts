@@ -6,9 +6,16 @@ import { lambda } from "./lib/lambda.ts";
 /**
  * What Preprocess uses. `datasetOrder` says who keeps a dataset's runs in upload order: in AWS
  * (executions run at once) Preprocess waits for earlier runs, reading the runs table; the
- * embedded stack's runner orders them itself.
+ * embedded stack's runner orders them itself. `trainSharding` sizes the TrainShards map.
  */
-const PREPROCESS_PORTS = ["db", "store", "preprocessor", "unavailableAlgorithms", "datasetOrder"] as const;
+const PREPROCESS_PORTS = [
+  "db",
+  "store",
+  "preprocessor",
+  "unavailableAlgorithms",
+  "datasetOrder",
+  "trainSharding",
+] as const;
 type PreprocessPorts = Pick<Ports, (typeof PREPROCESS_PORTS)[number]>;
 
 /**

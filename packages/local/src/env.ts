@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_CUSTOMERS_PER_SHARD } from "@myriad/core/pipeline/train-shards";
 
 /** The embedded stack's configuration, read from the environment in this one place. */
 export interface LocalConfig {
@@ -15,6 +16,11 @@ export interface LocalConfig {
   demo: boolean;
   trainThreads?: number;
   /**
+   * Customers per TrainShards item (`MYRIAD_TRAIN_SHARD_SIZE`, default 250): the embedded stack
+   * runs the same Distributed Map inline, its shards sharing the training worker pool.
+   */
+  trainShardSize: number;
+  /**
    * Fault injection for reliability tests: milliseconds to pause before a state's handler,
    * from `MYRIAD_FAULT_STATE_DELAY=Train=2000,Publish=2000`, so a test can stop the process
    * while that state runs.
@@ -28,6 +34,15 @@ function intFromEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`${name} must be a port number (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function shardSizeFromEnv(name: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return DEFAULT_CUSTOMERS_PER_SHARD;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a whole number of customers >= 1 (got ${JSON.stringify(raw)})`);
   return n;
 }
 
@@ -52,6 +67,7 @@ export function configFromEnv(overrides: Partial<LocalConfig> = {}): LocalConfig
     publicUrl: urlFromEnv("MYRIAD_PUBLIC_URL"),
     demo: process.env.MYRIAD_DEMO !== "0",
     trainThreads: process.env.MYRIAD_TRAIN_THREADS ? Number(process.env.MYRIAD_TRAIN_THREADS) : undefined,
+    trainShardSize: shardSizeFromEnv("MYRIAD_TRAIN_SHARD_SIZE"),
     stateDelays: Object.fromEntries(
       (process.env.MYRIAD_FAULT_STATE_DELAY ?? "")
         .split(",")

@@ -58,6 +58,7 @@ export async function createLocalPorts(
         if (delay) await new Promise((r) => setTimeout(r, delay));
         return handler(i, ports);
       };
+      // TrainShard is not a run state (a run has hundreds): only the pipeline's five are recorded.
       const result = await (recorded.has(state) ? runState(state, run, input, ports) : run(input));
       options.onStateDone?.(input.runId, state);
       return result;
@@ -72,6 +73,8 @@ export async function createLocalPorts(
     preprocessor: new InProcessPreprocessor(store),
     // The local runner runs one dataset's runs one after another: Preprocess need not wait.
     datasetOrder: "runner",
+    // Every backend trains in this process's worker pool: none fans out by itself.
+    trainSharding: { customersPerShard: config.trainShardSize, defaultBackend: "local" },
     training,
     endpoint: options.endpoint,
     db,

@@ -166,6 +166,21 @@ describe("the run progress line", () => {
     expect(runProgress(running(250), T0 + 15_000)).toMatchObject({ rate: 25, etaMs: 30_000 });
   });
 
+  it("shows a run between Preprocess and Train as training in TrainShards, its rate from Preprocess's end", () => {
+    // The shards record no state: Preprocess (ended at T0 + 4 s) is the last one recorded.
+    const inMap = running(300, 1000, "Preprocess");
+    inMap.states[0] = { ...inMap.states[0], status: "SUCCEEDED", durationMs: 4000 };
+    expect(progressLine(inMap, T0 + 14_000)).toBe(
+      "run-abc  default  TrainShards  300/1,000 customers  30%  30/s  ETA 23 s  elapsed 14.0 s",
+    );
+    // Still preprocessing (no customers counted): not training.
+    const preprocessing = { ...inMap, counts: {} };
+    expect(runProgress(preprocessing, T0 + 14_000).state).toBe("Preprocess");
+    // A shard that failed fails the run there.
+    const failed = { ...inMap, status: "FAILED", error: "ShardCrashed", durationMs: 14_000 };
+    expect(summaryLines(failed, ctx)[0]).toMatch(/^run-abc {2}FAILED .* in TrainShards /);
+  });
+
   it("has no rate before the first customer is done, and a bar on a terminal", () => {
     const line = progressLine(running(0), T0 + 6000, { bar: true });
     expect(line).toContain("░░░░░░░░░░░░░░░░░░░░  0/1,000 customers  0%  —/s  ETA —");

@@ -59,11 +59,27 @@ function formatEta(ms: number): string {
   return ms < 60_000 ? `${Math.max(0, Math.round(ms / 1000))} s` : formatDuration(ms);
 }
 
-/** The state the run is in: the running one, else the last one recorded. */
+/**
+ * The state the run is in: the running one, else the last one recorded, except that a running
+ * run past Preprocess and short of Train is training in the TrainShards map, whose shards are
+ * not recorded as states.
+ */
 export function currentState(run: RunView): string {
   const running = run.states.filter((s) => s.status === "RUNNING").at(-1);
-  return running?.name ?? run.states.at(-1)?.name ?? "Starting";
+  if (running) return running.name;
+  const last = run.states.at(-1);
+  if (run.status === "RUNNING" && stoppedInMap(run)) return "TrainShards";
+  return last?.name ?? "Starting";
 }
+
+/** Preprocess finished (it counted the customers) and Train was not reached: the run is in the map. */
+function stoppedInMap(run: RunView): boolean {
+  const last = run.states.at(-1);
+  return last?.name === "Preprocess" && last.status === "SUCCEEDED" && run.counts?.customers !== undefined;
+}
+
+/** Where customers are trained: the shards, then Train gathering their results. */
+const TRAINING = new Set(["TrainShards", "Train"]);
 
 export interface Progress {
   state: string;
@@ -84,7 +100,7 @@ export function runProgress(run: RunView, now: number): Progress {
   const counts = run.counts ?? {};
   const waiting =
     run.status === "RUNNING"
-      ? state === "Train"
+      ? TRAINING.has(state)
         ? counts.trainingPending
         : state === "Preprocess"
           ? counts.preprocessPending
@@ -99,15 +115,25 @@ export function runProgress(run: RunView, now: number): Progress {
     progress.done = 0;
     progress.total = counts.customers;
   }
-  const train = run.states.filter((s) => s.name === "Train").at(-1);
-  if (state === "Train" && train?.status === "RUNNING" && progress.done !== undefined && progress.total) {
-    const seconds = (now - Date.parse(train.startedAt)) / 1000;
+  const since = trainingStartedAt(run, state);
+  if (since !== undefined && progress.done !== undefined && progress.total) {
+    const seconds = (now - since) / 1000;
     if (progress.done > 0 && seconds > 0) {
       progress.rate = progress.done / seconds;
       progress.etaMs = ((progress.total - progress.done) / progress.rate) * 1000;
     }
   }
   return progress;
+}
+
+/** When the training under way began: Train's start, or for the map Preprocess's end. */
+function trainingStartedAt(run: RunView, state: string): number | undefined {
+  if (state === "TrainShards") {
+    const preprocess = run.states.filter((s) => s.name === "Preprocess").at(-1);
+    return preprocess ? Date.parse(preprocess.startedAt) + (preprocess.durationMs ?? 0) : undefined;
+  }
+  const train = run.states.filter((s) => s.name === "Train").at(-1);
+  return state === "Train" && train?.status === "RUNNING" ? Date.parse(train.startedAt) : undefined;
 }
 
 function bar(done: number, total: number, width = 20): string {
@@ -124,7 +150,7 @@ export function progressLine(run: RunView, now: number, options: { bar?: boolean
     const percent = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
     if (options.bar) parts.push(bar(p.done, p.total));
     parts.push(`${number(p.done)}/${number(p.total)} customers`, `${percent}%`);
-    if (p.state === "Train" && p.done < p.total) {
+    if (TRAINING.has(p.state) && p.done < p.total) {
       parts.push(p.rate === undefined ? "—/s" : `${p.rate < 10 ? p.rate.toFixed(1) : Math.round(p.rate)}/s`);
       parts.push(p.etaMs === undefined ? "ETA —" : `ETA ${formatEta(p.etaMs)}`);
     }
@@ -190,7 +216,8 @@ export function summaryLines(run: RunView, ctx: SummaryContext): string[] {
   const failedState = run.states.filter((s) => s.status !== "SUCCEEDED" && s.status !== "RUNNING").at(-1);
   const duration =
     run.durationMs === null ? "" : ` ${ENDED_WORD[run.status] ?? "after"} ${formatDuration(run.durationMs)}`;
-  const where = run.status !== "SUCCEEDED" && failedState ? ` in ${failedState.name}` : "";
+  const stoppedIn = failedState?.name ?? (stoppedInMap(run) ? "TrainShards" : undefined);
+  const where = run.status !== "SUCCEEDED" && stoppedIn ? ` in ${stoppedIn}` : "";
   const lines = [
     `${run.runId}  ${run.status}${duration}${where}  (dataset ${run.dataset}, ${run.input.key})`,
   ];

@@ -85,7 +85,20 @@ describe("state statuses for a run", () => {
       run("RUNNING", [state("Preprocess", "SUCCEEDED", { manifestKey: "m", customers: 3 })]),
     );
     expect(done.get("WaitForPreprocess")).toBe("NOT_RUN");
-    expect(done.get("Train")).toBe("RUNNING");
+    // Its shards are training: the map, whose iterations record no state, is in progress.
+    expect(done.get("TrainShards")).toBe("RUNNING");
+    expect(done.get("Train")).toBe("NOT_RUN");
+  });
+
+  it("shows a run whose shard failed as failed in the TrainShards map, where a redrive resumes", () => {
+    const statuses = nodeStatuses(
+      STATE_MACHINE,
+      run("FAILED", [state("Preprocess", "SUCCEEDED", { manifestKey: "m", customers: 3, shards: [] })]),
+    );
+    expect(statuses.get("Preprocess")).toBe("SUCCEEDED");
+    expect(statuses.get("PreprocessDone")).toBe("SUCCEEDED");
+    expect(statuses.get("TrainShards")).toBe("FAILED");
+    for (const after of ["Train", "Register", END]) expect(statuses.get(after)).toBe("NOT_RUN");
   });
 
   it("shows a Task in progress and nothing after it", () => {
@@ -122,7 +135,7 @@ describe("state statuses for a run", () => {
       ]),
     );
     expect(statuses.get("Register")).toBe("FAILED");
-    expect(statuses.get("TrainingDone")).toBe("SUCCEEDED");
+    expect(statuses.get("TrainShards")).toBe("SUCCEEDED");
     for (const after of ["Publish", "Warm", END]) expect(statuses.get(after)).toBe("NOT_RUN");
     expect([...statuses.values()].filter((s) => s === "CAUGHT")).toEqual([]);
   });

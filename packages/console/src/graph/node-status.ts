@@ -17,7 +17,9 @@ const ran = (status: NodeStatus | undefined) => status !== undefined && status !
  * Each node's status for a run. Task states come from the run's recorded events. The others
  * record nothing, so their status is inferred from the document: a state every path to a state
  * that ran goes through (a Choice, a Pass) ran too; on a running run between two Tasks, Choices
- * are evaluated on the Tasks' results to find where the execution is (a Wait, say); and on a
+ * are evaluated on the Tasks' results to find where the execution is (a Wait, or a Map such as
+ * TrainShards, whose iterations are not recorded as states); on a failed run with no failed
+ * Task, the same walk finds the state it failed in (a Map whose iteration failed); and on a
  * failed run, a failed state with a Catch was caught and the failure path after it ran.
  */
 export function nodeStatuses(asl: AslDocument, run: Run): Statuses {
@@ -33,7 +35,9 @@ export function nodeStatuses(asl: AslDocument, run: Run): Statuses {
   }
   if (run.status === "FAILED") markCaught(asl, statuses);
   markPassedThrough(asl, statuses, recorded);
-  if (run.status === "RUNNING") markCurrent(asl, run, statuses);
+  if (run.status === "RUNNING") markCurrent(asl, run, statuses, "RUNNING");
+  if (run.status === "FAILED" && !run.states.some((s) => s.status === "FAILED"))
+    markCurrent(asl, run, statuses, "FAILED");
   statuses.set(END, run.status === "SUCCEEDED" ? "SUCCEEDED" : "NOT_RUN");
   return statuses;
 }
@@ -85,10 +89,11 @@ function markPassedThrough(asl: AslDocument, statuses: Statuses, recorded: Map<s
 }
 
 /**
- * A running run with no Task in progress is in an unrecorded state: follow the document from the
- * last Task, through Choices decided on the recorded results, to the state it is in now.
+ * A running run with no Task in progress is in an unrecorded state (and a failed run with no
+ * failed Task failed in one): follow the document from the last Task, through Choices decided
+ * on the recorded results, to that state, and give it `status`.
  */
-function markCurrent(asl: AslDocument, run: Run, statuses: Statuses): void {
+function markCurrent(asl: AslDocument, run: Run, statuses: Statuses, status: "RUNNING" | "FAILED"): void {
   if (run.states.some((s) => s.status === "RUNNING")) return;
   const last = run.states.reduce<Run["states"][number] | undefined>(
     (a, b) => (!a || Date.parse(b.startedAt) >= Date.parse(a.startedAt) ? b : a),
@@ -111,7 +116,7 @@ function markCurrent(asl: AslDocument, run: Run, statuses: Statuses): void {
       statuses.set(at, "SUCCEEDED");
       at = state.Next;
     } else {
-      statuses.set(at, "RUNNING");
+      statuses.set(at, status);
       return;
     }
   }

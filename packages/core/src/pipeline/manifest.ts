@@ -1,6 +1,7 @@
 import type { Backend, RetrainPolicy } from "../dataset/dataset-config.ts";
 import type { HolidaySpec, RelatedConfig } from "../drivers/dataset-drivers-config.ts";
 import type { Frequency } from "../series/frequency.ts";
+import type { TrainShard } from "./train-shards.ts";
 
 /** One customer's clean series, as Preprocess wrote it. */
 export interface ManifestCustomer {
@@ -69,4 +70,9 @@ export interface PreprocessResult {
    */
   readingsReplaced?: number;
   readingsResent?: number;
+  /**
+   * The items of the TrainShards map, added by the Preprocess state (the preprocessor itself
+   * does not shard). Not the manifest's `shards`, which are S3 prefixes for SageMaker.
+   */
+  shards?: TrainShard[];
 }

@@ -1,5 +1,6 @@
 import type { RunInput } from "../ports/pipeline-runner.ts";
 import type { PreprocessResult } from "./manifest.ts";
+import type { TrainShard } from "./train-shards.ts";
 
 /**
  * What Preprocess returns while its remote job (SageMaker Processing) is still running: the
@@ -15,7 +16,25 @@ export interface TrainSummary {
   version: string;
   trained: number;
   failed: number;
-  /** Remote training still running: the state machine waits, then runs Train again. */
+}
+
+/** One TrainShards item as the map's ItemSelector builds it: what TrainShard is called with. */
+export interface TrainShardInput {
+  runId: string;
+  dataset: string;
+  manifestKey: string;
+  shard: TrainShard;
+  /** TrainShard's previous result, when the shard's loop comes back from WaitForTraining. */
+  result?: TrainShardSummary;
+}
+
+export interface TrainShardSummary {
+  shard: number;
+  trained: number;
+  failed: number;
+  /** The shard's results were already written (a redrive, a retried child): nothing retrained. */
+  skipped?: boolean;
+  /** Remote training still running: the shard waits, then runs TrainShard again. */
   pending?: boolean;
 }
 

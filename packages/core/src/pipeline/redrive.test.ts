@@ -30,16 +30,29 @@ describe("planRedrive", () => {
     expect(plan.input.preprocess).toBeUndefined();
   });
 
-  it("carries a finished Preprocess's result into a redrive of a pending Train", () => {
-    const result = { manifestKey: "manifests/sales/run-1.json", customers: 3 };
+  it("reruns the TrainShards map, with Preprocess's result, when the run stopped before Train", () => {
+    // A failed shard fails the execution in the map; shards record no state of their own.
+    const result = {
+      manifestKey: "manifests/sales/run-1.json",
+      customers: 3,
+      shards: [
+        { shard: 0, of: 2 },
+        { shard: 1, of: 2 },
+      ],
+    };
     const plan = planRedrive(run, [
       event("Preprocess", "SUCCEEDED", { pending: true }),
       event("Preprocess", "SUCCEEDED", result),
-      event("Train", "SUCCEEDED", { pending: true, version: "v" }),
     ]);
     expect(plan).toMatchObject({
-      startAt: "Train",
+      startAt: "TrainShards",
       input: { runId: "run-1", key: "raw/sales/a.csv", preprocess: result },
     });
+  });
+
+  it("resumes at Train when Train itself failed, after the map had succeeded", () => {
+    const result = { manifestKey: "manifests/sales/run-1.json", customers: 3, shards: [{ shard: 0, of: 1 }] };
+    const plan = planRedrive(run, [event("Preprocess", "SUCCEEDED", result), event("Train", "FAILED", {})]);
+    expect(plan).toMatchObject({ startAt: "Train", input: { preprocess: result } });
   });
 });

@@ -13,7 +13,8 @@ const RESULT_KEYS: Record<(typeof PIPELINE_STATES)[number], keyof PipelineState>
 };
 
 export interface RedrivePlan {
-  startAt: (typeof PIPELINE_STATES)[number];
+  /** A pipeline state, or TrainShards, the map before Train, which records no attempt itself. */
+  startAt: (typeof PIPELINE_STATES)[number] | "TrainShards";
   input: PipelineState;
 }
 
@@ -21,8 +22,10 @@ export interface RedrivePlan {
  * How to redrive a run the way Step Functions' RedriveExecution does: start again at the first
  * state that did not succeed, with the results of the states that did. Every state's result
  * is recorded with its attempt (run_events.summary), so the execution's state is rebuilt from
- * the registry rather than kept in memory. Train restarts whole: it writes the same version's
- * artifacts again, which is safe.
+ * the registry rather than kept in memory. A run that never reached Train stopped in the
+ * TrainShards map (its shards are not recorded as states): the redrive reruns the map, where the
+ * shards that wrote their results skip, as Step Functions reruns only a Map Run's failed child
+ * executions. Train itself restarts whole: it gathers the same shards' results again.
  */
 export function planRedrive(run: Run, events: RunEvent[]): RedrivePlan {
   const input: PipelineState = {
@@ -37,9 +40,10 @@ export function planRedrive(run: Run, events: RunEvent[]): RedrivePlan {
   for (const e of events) latest.set(e.state, e);
   for (const state of PIPELINE_STATES) {
     const event = latest.get(state);
+    if (!event && state === "Train") return { startAt: "TrainShards", input };
     if (event?.status !== "SUCCEEDED") return { startAt: state, input };
     const summary = typeof event.summary === "string" ? JSON.parse(event.summary) : event.summary;
-    // A pending Preprocess or Train is not done: redrive polls the remote job again.
+    // A pending Preprocess is not done: redrive polls the remote job again.
     if (summary?.pending) return { startAt: state, input };
     Object.assign(input, { [RESULT_KEYS[state]]: summary });
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { PIPELINE_STATES, STATE_MACHINE, substituteDefinition, TASK_FUNCTIONS } from "./state-machine.ts";
+import {
+  PIPELINE_STATES,
+  STATE_MACHINE,
+  substituteDefinition,
+  TASK_FUNCTIONS,
+  TRAIN_MAP_MAX_CONCURRENCY,
+} from "./state-machine.ts";
 
 describe("the pipeline's ASL document", () => {
   it("chains the pipeline states in order and ends at Warm", () => {
@@ -16,31 +22,68 @@ describe("the pipeline's ASL document", () => {
     expect(seen).toEqual([
       "Preprocess",
       "PreprocessDone",
+      "TrainShards",
       "Train",
-      "TrainingDone",
       "Register",
       "Publish",
       "Warm",
     ]);
-    expect(seen.filter((s) => !s.endsWith("Done"))).toEqual([...PIPELINE_STATES]);
+    expect(seen.filter((s) => !s.endsWith("Done") && s !== "TrainShards")).toEqual([...PIPELINE_STATES]);
   });
 
-  it("loops Preprocess and Train through a 60 s Wait while their result is pending", () => {
-    const states: Record<string, Record<string, unknown>> = STATE_MACHINE.States;
-    for (const [task, choice, wait, then] of [
-      ["Preprocess", "PreprocessDone", "WaitForPreprocess", "Train"],
-      ["Train", "TrainingDone", "WaitForTraining", "Register"],
+  it("trains in a Distributed Map over Preprocess's shards, each shard a child execution of Train's function", () => {
+    const map = STATE_MACHINE.States.TrainShards;
+    expect(map).toMatchObject({
+      Type: "Map",
+      ItemsPath: "$.preprocess.shards",
+      ItemSelector: {
+        "runId.$": "$.runId",
+        "dataset.$": "$.dataset",
+        "manifestKey.$": "$.preprocess.manifestKey",
+        "shard.$": "$$.Map.Item.Value",
+      },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+        StartAt: "TrainShard",
+      },
+      MaxConcurrency: TRAIN_MAP_MAX_CONCURRENCY,
+      ToleratedFailurePercentage: 0,
+      ResultWriter: {
+        Resource: "arn:aws:states:::s3:putObject",
+        Parameters: { Bucket: `\${BucketName}`, Prefix: "runs/train-map" },
+      },
+      // The shards' results go to the store; the execution's state stays as Preprocess left it.
+      ResultPath: null,
+      Next: "Train",
+    });
+    expect(map.ItemProcessor.States.TrainShard).toMatchObject({
+      Type: "Task",
+      Resource: `\${TrainFunctionArn}`,
+      ResultPath: "$.result",
+      Next: "TrainingDone",
+    });
+    expect(map.ItemProcessor.States.TrainShard.Retry).toEqual(STATE_MACHINE.States.Train.Retry);
+    expect(map.ItemProcessor.States.ShardTrained).toEqual({ Type: "Succeed" });
+  });
+
+  it("loops Preprocess, and TrainShard inside the map, through a 60 s Wait while their result is pending", () => {
+    const states: Record<string, Record<string, unknown>> = {
+      ...STATE_MACHINE.States,
+      ...STATE_MACHINE.States.TrainShards.ItemProcessor.States,
+    };
+    for (const [task, path, choice, wait, then] of [
+      ["Preprocess", "$.preprocess", "PreprocessDone", "WaitForPreprocess", "TrainShards"],
+      ["TrainShard", "$.result", "TrainingDone", "WaitForTraining", "ShardTrained"],
     ] as const) {
       expect(states[task].Next).toBe(choice);
-      const path = `$.${task.toLowerCase()}.pending`;
-      expect(states[task].ResultPath).toBe(`$.${task.toLowerCase()}`);
+      expect(states[task].ResultPath).toBe(path);
       expect(states[choice]).toEqual({
         Type: "Choice",
         Choices: [
           {
             And: [
-              { Variable: path, IsPresent: true },
-              { Variable: path, BooleanEquals: true },
+              { Variable: `${path}.pending`, IsPresent: true },
+              { Variable: `${path}.pending`, BooleanEquals: true },
             ],
             Next: wait,
           },
@@ -77,9 +120,12 @@ describe("the pipeline's ASL document", () => {
   });
 
   it("substitutes every function ARN and refuses a missing one", () => {
-    const values = Object.fromEntries(
-      Object.values(TASK_FUNCTIONS).map((n) => [n, `arn:aws:lambda:eu-west-1:1:function:${n}`]),
-    );
+    const values = {
+      ...Object.fromEntries(
+        Object.values(TASK_FUNCTIONS).map((n) => [n, `arn:aws:lambda:eu-west-1:1:function:${n}`]),
+      ),
+      BucketName: "myriad-bucket",
+    };
     const json = JSON.stringify(substituteDefinition(STATE_MACHINE, values));
     expect(json).not.toContain("${");
     expect(json).toContain("arn:aws:lambda:eu-west-1:1:function:TrainFunctionArn");

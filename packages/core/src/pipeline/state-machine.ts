@@ -79,6 +79,71 @@ function whilePending(variable: string, wait: string, done: string) {
   };
 }
 
+/**
+ * TrainShards' concurrency: at most this many shards train at once (child executions in AWS,
+ * Train Lambdas running together). With 250-customer shards, 100 of them train 25,000 customers
+ * a wave; docs/aws.md sets time and cost from the two.
+ */
+export const TRAIN_MAP_MAX_CONCURRENCY = 100;
+
+/** Where a Distributed Map Run writes its child executions' results (ResultWriter). */
+export const TRAIN_MAP_RESULTS_PREFIX = "runs/train-map";
+
+/**
+ * The Distributed Map that trains the shards Preprocess listed (`$.preprocess.shards`, see
+ * train-shards.ts): each shard is a child execution running TrainShard, the Train function with
+ * one shard as its input, and polling its remote job through its own Wait. Shards write their
+ * results to the store, never to the state: ResultPath null keeps the execution's state as it
+ * was (in AWS the ResultWriter's summary replaces the Map's output, which is dropped too), so
+ * the states after it see the same input on both runtimes. ToleratedFailurePercentage is 0: a
+ * shard fails only when its infrastructure does (a customer that fails to fit is a result, and
+ * Train applies the dataset's own tolerance across every shard). Redriving the execution reruns
+ * only the child executions that failed; a shard whose results exist skips its customers.
+ */
+const TRAIN_SHARDS = {
+  Type: "Map",
+  Comment: "packages/functions/src/train.ts, one child execution per shard",
+  ItemsPath: "$.preprocess.shards",
+  ItemSelector: {
+    "runId.$": "$.runId",
+    "dataset.$": "$.dataset",
+    "manifestKey.$": "$.preprocess.manifestKey",
+    "shard.$": "$$.Map.Item.Value",
+  },
+  ItemProcessor: {
+    ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+    StartAt: "TrainShard",
+    States: {
+      TrainShard: {
+        Type: "Task",
+        Comment: "packages/functions/src/train.ts (one shard)",
+        Resource: `\${${TASK_FUNCTIONS.Train}}`,
+        ResultPath: "$.result",
+        Retry: RETRY,
+        Next: "TrainingDone",
+      },
+      // Remote training (SageMaker, Amazon Forecast; one shard) can outlast a Lambda: TrainShard
+      // returns `pending` and the shard waits, then calls TrainShard again, which resumes its job.
+      TrainingDone: whilePending("$.result.pending", "WaitForTraining", "ShardTrained"),
+      WaitForTraining: { Type: "Wait", Seconds: 60, Next: "TrainShard" },
+      ShardTrained: { Type: "Succeed" },
+    },
+  },
+  MaxConcurrency: TRAIN_MAP_MAX_CONCURRENCY,
+  ToleratedFailurePercentage: 0,
+  ResultWriter: {
+    Resource: "arn:aws:states:::s3:putObject",
+    Parameters: { Bucket: `\${BucketName}`, Prefix: TRAIN_MAP_RESULTS_PREFIX },
+  },
+  ResultPath: null,
+  Next: "Train",
+};
+
+/** Task states inside TrainShards' ItemProcessor, with the function each runs. */
+export const SHARD_TASKS = { TrainShard: "Train" } as const satisfies Record<string, TaskState>;
+
+export type ShardTaskState = keyof typeof SHARD_TASKS;
+
 export const STATE_MACHINE = {
   Comment: "Myriad: preprocess an upload, train one model per customer, register, publish, warm",
   StartAt: "Preprocess",
@@ -87,13 +152,11 @@ export const STATE_MACHINE = {
     // An input too large for one Lambda is preprocessed by a SageMaker Processing job:
     // Preprocess returns `pending` and the execution waits, then calls Preprocess again, which
     // resumes the same job.
-    PreprocessDone: whilePending("$.preprocess.pending", "WaitForPreprocess", "Train"),
+    PreprocessDone: whilePending("$.preprocess.pending", "WaitForPreprocess", "TrainShards"),
     WaitForPreprocess: { Type: "Wait", Seconds: 60, Next: "Preprocess" },
-    Train: task("Train", "$.train", "TrainingDone"),
-    // Remote training (SageMaker, Amazon Forecast) can outlast a Lambda: Train returns
-    // `pending` and the execution waits, then calls Train again, which resumes the same jobs.
-    TrainingDone: whilePending("$.train.pending", "WaitForTraining", "Register"),
-    WaitForTraining: { Type: "Wait", Seconds: 60, Next: "Train" },
+    TrainShards: TRAIN_SHARDS,
+    // Gathers the shards' results into the run's, as one Train over every customer returned them.
+    Train: task("Train", "$.train", "Register"),
     Register: task("Register", "$.register", "Publish"),
     Publish: task("Publish", "$.publish", "Warm"),
     Warm: task("Warm", "$.warm", undefined),

@@ -2,6 +2,7 @@ import type { Db } from "./database.ts";
 import type { InferenceEndpoint } from "./inference-endpoint.ts";
 import type { ObjectStore } from "./object-store.ts";
 import type { PipelineRunner } from "./pipeline-runner.ts";
+import type { TrainSharding } from "../pipeline/train-shards.ts";
 import type { Preprocessor } from "./preprocessor.ts";
 import type { TrainingBackend } from "./training-backend.ts";
 import type { UploadTarget } from "./upload-target.ts";
@@ -27,6 +28,11 @@ export interface Ports {
    * Functions), so Preprocess waits, reading the runs table, until earlier ones have ended.
    */
   datasetOrder: DatasetOrder;
+  /**
+   * How Preprocess splits the run's customers into TrainShards' items: the shard size and the
+   * backend of a dataset that names none (a remote backend gets one shard).
+   */
+  trainSharding: TrainSharding;
 }
 
 export type DatasetOrder = "runner" | "preprocess";

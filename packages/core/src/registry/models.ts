@@ -63,12 +63,16 @@ function customerModels(db: Db, dataset: string, customerId: string) {
 export async function activeModelsOf(
   db: Db,
   dataset: string,
+  /** Only these customers' (a training shard's), rather than the whole dataset's. */
+  customerIds?: readonly string[],
 ): Promise<Pick<ModelRow, "customer_id" | "version" | "artifact_key">[]> {
+  if (customerIds?.length === 0) return [];
   return db
     .selectFrom("models")
     .select(["customer_id", "version", "artifact_key"])
     .where("dataset", "=", dataset)
     .where("active", "=", true)
+    .$if(customerIds !== undefined, (q) => q.where("customer_id", "in", customerIds as string[]))
     .orderBy("customer_id")
     .execute();
 }

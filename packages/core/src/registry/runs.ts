@@ -147,6 +147,23 @@ export async function addRunCounts(db: Db, runId: string, counts: RunCounts): Pr
 }
 
 /**
+ * Adds `done` customers to the run's training progress out of `total`, in one UPDATE, so the
+ * shards training at once each add their own part rather than overwrite each other's. A shard
+ * that fails takes its part back (a negative `done`); the sum stays within 0 and `total`.
+ */
+export async function addTrainProgress(db: Db, runId: string, done: number, total: number): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({
+      counts: sql`jsonb_set(counts, '{trainProgress}', jsonb_build_object(
+        'done', least(${total}::int, greatest(0, coalesce((counts #>> '{trainProgress,done}')::int, 0) + ${done}::int)),
+        'total', ${total}::int))` as unknown as string,
+    })
+    .where("run_id", "=", runId)
+    .execute();
+}
+
+/**
  * Runs `fn` as one attempt of a state, recording its start, end, duration and error in
  * run_events: the per-state timings the API and console show, in both runtimes.
  */

@@ -6,7 +6,7 @@ import { type AuthEnv, authenticate } from "./auth.ts";
 import { AuthFailureThrottle } from "./auth-throttle.ts";
 import type { ApiDeps } from "./api-deps.ts";
 import { bodyLimit } from "./body-limit.ts";
-import type { ForecastCache } from "./forecast-cache.ts";
+import { ForecastCache } from "./forecast-cache.ts";
 import { DOCS_CSP, DOCS_HTML } from "./docs-page.ts";
 import { problem, quotedPath } from "./problem.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -20,6 +20,7 @@ import { quarantineRoutes } from "./routes/quarantine.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { versionRoutes } from "./routes/versions.ts";
+import { publicationGeneration } from "@myriad/core/registry/forecasts";
 
 export const API_VERSION = "1.0.0";
 
@@ -96,6 +97,9 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   // Before the key check: an oversized body is refused (and drained) whoever sends it.
   app.use("/v1/*", bodyLimit());
   const verifiedKeys = new VerifiedKeys();
+  const forecastCache =
+    options.forecastCache ??
+    new ForecastCache({ generationOf: (dataset) => publicationGeneration(deps.db, dataset) });
   app.use(
     "/v1/*",
     authenticate(deps.db, {
@@ -107,7 +111,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   for (const routes of [
     runRoutes,
     (d: ApiDeps) => keyRoutes(d, verifiedKeys),
-    datasetRoutes,
+    (d: ApiDeps) => datasetRoutes(d, { verifiedKeys, forecastCache }),
     aggregateRoutes,
     versionRoutes,
     uploadRoutes,
@@ -116,7 +120,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}) {
   ]) {
     app.route("/", routes(deps));
   }
-  app.route("/", customerRoutes(deps, options));
+  app.route("/", customerRoutes(deps, forecastCache));
 
   app.notFound((c) =>
     problem(c, 404, "route_not_found", `no route for ${quotedPath(c.req.method)} ${quotedPath(c.req.path)}`),

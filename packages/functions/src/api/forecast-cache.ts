@@ -42,6 +42,11 @@ export class ForecastCache {
     this.#datasets.clear();
   }
 
+  /** Forgets one dataset's forecasts, e.g. when it has just been deleted. */
+  forget(dataset: string): void {
+    this.#datasets.delete(dataset);
+  }
+
   /** The forecast from memory when still current, else what `load` returns (remembered). */
   async get(
     dataset: string,

@@ -33,6 +33,12 @@ export class VerifiedKeys {
     this.#entries.set(key, { scope, until: now + this.#ttlMs });
   }
 
+  /** Forgets every cached key scoped to a customer of the dataset: it was just deleted. */
+  evictDataset(dataset: string): void {
+    for (const [key, { scope }] of this.#entries)
+      if (scope.kind === "customer" && scope.dataset === dataset) this.#entries.delete(key);
+  }
+
   /** Forgets every cached key with this id: it was just revoked. */
   evict(id: string): void {
     for (const key of this.#entries.keys()) if (keyId(key) === id) this.#entries.delete(key);

@@ -1,4 +1,5 @@
 import { BACKENDS, type Backend } from "@myriad/core/dataset/dataset-config";
+import { DEFAULT_CUSTOMERS_PER_SHARD } from "@myriad/core/pipeline/train-shards";
 import { lambdaPreprocessMaxBytes, PREPROCESS_LAMBDA } from "./preprocess-lambda-sizing.ts";
 
 /**
@@ -57,6 +58,7 @@ export const ENV = {
   endpointName: "MYRIAD_ENDPOINT_NAME",
   trainingBackend: "MYRIAD_TRAINING_BACKEND",
   trainConcurrency: "MYRIAD_TRAIN_CONCURRENCY",
+  trainShardSize: "MYRIAD_TRAIN_SHARD_SIZE",
   warmConcurrency: "MYRIAD_WARM_CONCURRENCY",
   trainingImage: "MYRIAD_TRAINING_IMAGE",
   trainingRoleArn: "MYRIAD_TRAINING_ROLE_ARN",
@@ -88,6 +90,8 @@ export interface AwsConfig {
   endpointName: string | undefined;
   trainingBackend: Backend;
   trainConcurrency: number;
+  /** Customers per TrainShards item (a child execution, one Train Lambda) for the `local` backend. */
+  trainShardSize: number;
   warmConcurrency: number;
   training: {
     image: string | undefined;
@@ -140,6 +144,7 @@ export function readAwsConfig(env: Env = process.env): AwsConfig {
     endpointName: getOptionalStringFromEnv(ENV.endpointName, env),
     trainingBackend: backend as Backend,
     trainConcurrency: getNumberFromEnv(ENV.trainConcurrency, { default: 4, env }),
+    trainShardSize: getNumberFromEnv(ENV.trainShardSize, { default: DEFAULT_CUSTOMERS_PER_SHARD, env }),
     warmConcurrency: getNumberFromEnv(ENV.warmConcurrency, { default: 8, env }),
     training: {
       image: getOptionalStringFromEnv(ENV.trainingImage, env),

@@ -81,6 +81,11 @@ function builders(config: AwsConfig): { [K in PortName]-?: () => NonNullable<Por
     unavailableAlgorithms: () => AWS_UNAVAILABLE_ALGORITHMS,
     // Step Functions runs a dataset's executions at once: Preprocess waits for earlier ones.
     datasetOrder: () => "preprocess",
+    // The Preprocess Lambda gets the deploy's backend too, to give a remote one a single shard.
+    trainSharding: () => ({
+      customersPerShard: config.trainShardSize,
+      defaultBackend: config.trainingBackend,
+    }),
   };
 }
 

@@ -6,7 +6,7 @@ export const trainingPrefix = (dataset: string, version: string) => `training/${
 /**
  * Thrown by the SageMaker and Forecast backends when their job is still running at the end of
  * the time they may wait in one Lambda invocation. The Train step turns it into `pending`, and
- * the state machine's WaitForTraining loop calls Train again, which resumes the same job.
+ * the WaitForTraining loop inside the TrainShards map calls TrainShard again, which resumes the same job.
  */
 export class TrainingStillRunning extends TrainingPending {
   constructor(resource: string, status: string) {

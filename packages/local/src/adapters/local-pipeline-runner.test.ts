@@ -1,3 +1,4 @@
+import type { StateMachineDefinition } from "aws-local-stepfunctions";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "@myriad/core/db/migrations";
@@ -17,15 +18,22 @@ const input = (runId: string) => ({
   etag: "e",
 });
 
+/** What Preprocess returns into the state: the manifest and the TrainShards items. */
+const preprocessed = (of = 2) => ({
+  manifestKey: "m.json",
+  shards: Array.from({ length: of }, (_, shard) => ({ shard, of })),
+});
+
 describe("the local definition", () => {
-  it("gives every Task a week instead of the interpreter's 60 s default, like Step Functions", () => {
-    const states = Object.values(withoutTaskTimeouts(STATE_MACHINE as never).States) as {
-      Type: string;
-      TimeoutSeconds?: number;
-    }[];
-    const tasks = states.filter((s) => s.Type === "Task");
-    expect(tasks.length).toBeGreaterThanOrEqual(PIPELINE_STATES.length);
-    expect(tasks.every((t) => t.TimeoutSeconds === 7 * 24 * 3600)).toBe(true);
+  it("gives every Task a week instead of the interpreter's 60 s default, like Step Functions, in the map too", () => {
+    type State = { Type: string; TimeoutSeconds?: number; ItemProcessor?: { States: Record<string, State> } };
+    const { States } = withoutTaskTimeouts(STATE_MACHINE as unknown as StateMachineDefinition) as unknown as {
+      States: Record<string, State>;
+    };
+    const inner = Object.entries(States.TrainShards.ItemProcessor?.States ?? {});
+    const tasks = [...Object.entries(States), ...inner].filter(([, s]) => s.Type === "Task");
+    expect(tasks.map(([name]) => name)).toEqual(expect.arrayContaining([...PIPELINE_STATES, "TrainShard"]));
+    for (const [name, t] of tasks) expect(t.TimeoutSeconds, name).toBe(7 * 24 * 3600);
   });
 });
 
@@ -46,17 +54,26 @@ describe("LocalPipelineRunner", () => {
           failedOnce = true;
           throw Object.assign(new Error("throttled"), { name: "TransientError" });
         }
-        return { ok: state };
+        return state === "Preprocess" ? preprocessed() : { ok: state };
       },
     });
     await createRun(db, input("r-ok"));
     await runner.start(input("r-ok"));
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Train", "Train", "Register", "Publish", "Warm"]);
+    expect(calls).toEqual([
+      "Preprocess",
+      "TrainShard",
+      "TrainShard",
+      "Train",
+      "Train",
+      "Register",
+      "Publish",
+      "Warm",
+    ]);
     expect((await getRun(db, "r-ok"))?.run.status).toBe("SUCCEEDED");
   });
 
-  it("waits and calls Train again while remote training is pending", async () => {
+  it("waits inside the shard and calls TrainShard again while its remote training is pending", async () => {
     const calls: string[] = [];
     let polls = 0;
     const runner = new LocalPipelineRunner({
@@ -64,14 +81,25 @@ describe("LocalPipelineRunner", () => {
       waitMs: 0,
       handle: async (state) => {
         calls.push(state);
-        if (state === "Train") return { pending: ++polls < 3 };
+        // A remote backend: one shard, whose job TrainShard polls.
+        if (state === "Preprocess") return preprocessed(1);
+        if (state === "TrainShard") return { shard: 0, pending: ++polls < 3 };
         return {};
       },
     });
     await createRun(db, input("r-wait"));
     await runner.start(input("r-wait"));
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Train", "Train", "Train", "Register", "Publish", "Warm"]);
+    expect(calls).toEqual([
+      "Preprocess",
+      "TrainShard",
+      "TrainShard",
+      "TrainShard",
+      "Train",
+      "Register",
+      "Publish",
+      "Warm",
+    ]);
     expect((await getRun(db, "r-wait"))?.run.status).toBe("SUCCEEDED");
   });
 
@@ -83,16 +111,25 @@ describe("LocalPipelineRunner", () => {
       waitMs: 0,
       handle: async (state, stateInput) => {
         calls.push(state);
-        if (state === "Preprocess") return ++polls < 3 ? { pending: true } : { manifestKey: "m.json" };
+        if (state === "Preprocess") return ++polls < 3 ? { pending: true } : preprocessed(1);
         // Train sees the finished result, not the pending one it replaced.
-        if (state === "Train") expect(stateInput.preprocess).toEqual({ manifestKey: "m.json" });
+        if (state === "Train") expect(stateInput.preprocess).toEqual(preprocessed(1));
         return {};
       },
     });
     await createRun(db, input("r-prep"));
     await runner.start(input("r-prep"));
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Preprocess", "Preprocess", "Train", "Register", "Publish", "Warm"]);
+    expect(calls).toEqual([
+      "Preprocess",
+      "Preprocess",
+      "Preprocess",
+      "TrainShard",
+      "Train",
+      "Register",
+      "Publish",
+      "Warm",
+    ]);
     expect((await getRun(db, "r-prep"))?.run.status).toBe("SUCCEEDED");
   });
 
@@ -114,6 +151,7 @@ describe("LocalPipelineRunner", () => {
               throw Object.assign(new Error("registry down"), { name: "RegistryDown" });
             // A redrive gives each state the results of the states that succeeded before it.
             if (state === "Register") expect(stateInput.train).toEqual({ trained: 2 });
+            if (state === "Preprocess") return preprocessed(1);
             return state === "Train" ? { trained: 2 } : {};
           },
           (r) => r as Record<string, unknown>,
@@ -122,7 +160,7 @@ describe("LocalPipelineRunner", () => {
     await createRun(db, input("r-bad"));
     await runner.start(input("r-bad"));
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Train", "Register"]);
+    expect(calls).toEqual(["Preprocess", "TrainShard", "Train", "Register"]);
     // The task's own error, not a Fail state's (`PipelineFailed`) nor the interpreter's wrapper.
     expect((await getRun(db, "r-bad"))?.run).toMatchObject({
       status: "FAILED",
@@ -133,7 +171,7 @@ describe("LocalPipelineRunner", () => {
     registryDown = false;
     expect(await redriveRun({ db, runner }, "r-bad")).toEqual({ runId: "r-bad", startAt: "Register" });
     await runner.idle();
-    expect(calls).toEqual(["Preprocess", "Train", "Register", "Register", "Publish", "Warm"]);
+    expect(calls).toEqual(["Preprocess", "TrainShard", "Train", "Register", "Register", "Publish", "Warm"]);
     expect((await getRun(db, "r-bad"))?.run).toMatchObject({ status: "SUCCEEDED", error: null });
   });
 
@@ -145,7 +183,7 @@ describe("LocalPipelineRunner", () => {
         if (state === "Preprocess") order.push(`${i.runId}:start`);
         await new Promise((r) => setTimeout(r, 5));
         if (state === "Warm") order.push(`${i.runId}:end`);
-        return {};
+        return state === "Preprocess" ? preprocessed() : {};
       },
     });
     for (const id of ["q1", "q2", "q3"]) {

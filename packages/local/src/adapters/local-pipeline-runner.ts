@@ -10,6 +10,8 @@ import type { PipelineState } from "@myriad/core/pipeline/pipeline-state";
 import { executionFailure } from "@myriad/core/pipeline/execution-failure";
 import type { RedrivePlan } from "@myriad/core/pipeline/redrive";
 import {
+  SHARD_TASKS,
+  type ShardTaskState,
   STATE_MACHINE,
   substituteDefinition,
   TASK_FUNCTIONS,
@@ -32,15 +34,28 @@ if (!("withResolvers" in Promise)) {
   });
 }
 
-/** A stand-in function ARN per task, so the document validates as it does in AWS. */
-const LOCAL_ARNS = Object.fromEntries(
-  Object.entries(TASK_FUNCTIONS).map(([state, name]) => [
-    name,
-    `arn:aws:lambda:local:000000000000:function:myriad-${state.toLowerCase()}`,
-  ]),
-);
+/**
+ * A stand-in function ARN per task, so the document validates as it does in AWS, and a bucket
+ * name for TrainShards' ResultWriter, which the interpreter accepts and does not act on.
+ */
+const LOCAL_SUBSTITUTIONS = {
+  ...Object.fromEntries(
+    Object.entries(TASK_FUNCTIONS).map(([state, name]) => [
+      name,
+      `arn:aws:lambda:local:000000000000:function:myriad-${state.toLowerCase()}`,
+    ]),
+  ),
+  BucketName: "myriad-local",
+};
 
-export type TaskHandler = (state: TaskState, input: PipelineState) => Promise<unknown>;
+/** Every Task state of the document by name, those inside TrainShards' map included. */
+const TASK_STATES = [...Object.keys(TASK_FUNCTIONS), ...Object.keys(SHARD_TASKS)] as (
+  | TaskState
+  | ShardTaskState
+)[];
+
+/** A Task's handler; a TrainShard's input is a TrainShards item rather than the pipeline state. */
+export type TaskHandler = (state: TaskState | ShardTaskState, input: PipelineState) => Promise<unknown>;
 
 /**
  * Runs the pipeline's ASL with aws-local-stepfunctions, each Task mapped by state name to the
@@ -49,7 +64,7 @@ export type TaskHandler = (state: TaskState, input: PipelineState) => Promise<un
  */
 export class LocalPipelineRunner implements PipelineRunner {
   readonly #definition = withoutTaskTimeouts(
-    substituteDefinition(STATE_MACHINE, LOCAL_ARNS) as StateMachineDefinition,
+    substituteDefinition(STATE_MACHINE, LOCAL_SUBSTITUTIONS) as StateMachineDefinition,
   );
   readonly #machines = new Map<string, StateMachine>([
     [this.#definition.StartAt, new StateMachine(this.#definition)],
@@ -65,8 +80,14 @@ export class LocalPipelineRunner implements PipelineRunner {
 
   /**
    * `retryIntervalMs` replaces Retry's backoff and `waitMs` the WaitForPreprocess and
-   * WaitForTraining pauses (60 s in AWS); the embedded stack never waits on a remote job, so the
-   * pauses only matter in tests.
+   * WaitForTraining pauses (60 s in AWS; WaitForTraining is inside TrainShards' map, where the
+   * interpreter's overrides reach too); the embedded stack never waits on a remote job, so the
+   * pauses only matter in tests. The interpreter runs the Distributed Map's iterations inline,
+   * MaxConcurrency at a time; it ignores ToleratedFailurePercentage (one failed iteration fails
+   * the map), which is the document's 0 anyway. Unlike Step Functions, which stops starting
+   * child executions, it fails the map only once every iteration has run, those queued beyond
+   * MaxConcurrency included: the other shards train before the run fails, and a redrive
+   * retrains only the failed one (the others' results exist).
    */
   constructor(options: { db: Db; handle: TaskHandler; retryIntervalMs?: number; waitMs?: number }) {
     this.#db = options.db;
@@ -135,17 +156,12 @@ export class LocalPipelineRunner implements PipelineRunner {
       return;
     }
     const handlers = Object.fromEntries(
-      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
-        state,
-        (event: unknown) => this.#handle(state, event as PipelineState),
-      ]),
+      TASK_STATES.map((state) => [state, (event: unknown) => this.#handle(state, event as PipelineState)]),
     );
     const retryOverrides =
       this.#retryIntervalMs === undefined
         ? undefined
-        : Object.fromEntries(
-            Object.keys(TASK_FUNCTIONS).map((state) => [state, this.#retryIntervalMs as number]),
-          );
+        : Object.fromEntries(TASK_STATES.map((state) => [state, this.#retryIntervalMs as number]));
     const execution = this.#machine(startAt).run(input as unknown as Record<string, string>, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
@@ -198,16 +214,17 @@ export class LocalPipelineRunner implements PipelineRunner {
 /**
  * aws-local-stepfunctions ends any Task after 60 s when the document sets no TimeoutSeconds;
  * Step Functions' own default is none (Lambda's timeout bounds it). A week keeps local runs of
- * any size alive, as in AWS.
+ * any size alive, as in AWS, Tasks inside a Map's ItemProcessor included.
  */
-export function withoutTaskTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+export function withoutTaskTimeouts<D extends Pick<StateMachineDefinition, "States">>(definition: D): D {
   const states = Object.fromEntries(
-    Object.entries(definition.States).map(([name, state]) => [
-      name,
-      state.Type === "Task" && !("TimeoutSeconds" in state)
-        ? { ...state, TimeoutSeconds: 7 * 24 * 3600 }
-        : state,
-    ]),
+    Object.entries(definition.States).map(([name, state]) => {
+      if (state.Type === "Task" && !("TimeoutSeconds" in state))
+        return [name, { ...state, TimeoutSeconds: 7 * 24 * 3600 }];
+      if (state.Type === "Map" && "ItemProcessor" in state && state.ItemProcessor)
+        return [name, { ...state, ItemProcessor: withoutTaskTimeouts(state.ItemProcessor) }];
+      return [name, state];
+    }),
   );
-  return { ...definition, States: states as StateMachineDefinition["States"] };
+  return { ...definition, States: states as D["States"] };
 }

@@ -33,13 +33,15 @@ export function coldStartSteps(frequency: Frequency): number | undefined {
 export async function coldStartCohorts(
   store: ObjectStore,
   manifest: Manifest,
+  /** The customers that need a profile (a training shard's); their peers are the whole manifest's. */
+  of: readonly ManifestCustomer[] = manifest.customers,
 ): Promise<Map<string, CohortProfile>> {
   const out = new Map<string, CohortProfile>();
   const threshold = coldStartSteps(manifest.frequency);
   if (threshold === undefined) return out;
   const steps = (c: ManifestCustomer) =>
     stepsBetween(Date.parse(c.first), Date.parse(c.last), manifest.frequency) + 1;
-  const cold = manifest.customers.filter((c) => steps(c) < threshold);
+  const cold = of.filter((c) => steps(c) < threshold);
   if (cold.length === 0) return out;
   const warm = manifest.customers.filter((c) => steps(c) >= threshold).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (warm.length === 0) return out;

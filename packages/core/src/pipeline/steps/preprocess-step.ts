@@ -10,6 +10,7 @@ import { earlierRunsInProgress } from "../../registry/run-queries.ts";
 import { addRunCounts } from "../../registry/runs.ts";
 import type { PreprocessResult } from "../manifest.ts";
 import type { PreprocessPendingResult } from "../pipeline-state.ts";
+import { planTrainShards, type TrainSharding } from "../train-shards.ts";
 import { reforecastCause, reforecastManifest } from "./reforecast-step.ts";
 
 /**
@@ -20,6 +21,8 @@ import { reforecastCause, reforecastManifest } from "./reforecast-step.ts";
  * ordering to Preprocess (`datasetOrder: "preprocess"`: in AWS executions run concurrently):
  * waiting for it keeps one dataset's uploads merging in arrival order.
  * A run started by a related file reads no upload: it re-forecasts the active models.
+ * The result lists the shards TrainShards trains (`shards`): the run's customers split by the
+ * runtime's shard size, one shard for a backend that fans out by itself, none for a re-forecast.
  */
 export async function preprocessStep(
   ports: {
@@ -27,6 +30,7 @@ export async function preprocessStep(
     store: ObjectStore;
     preprocessor: Preprocessor;
     datasetOrder: DatasetOrder;
+    trainSharding: TrainSharding;
     unavailableAlgorithms?: Readonly<Record<string, string>>;
   },
   input: RunInput,
@@ -38,7 +42,7 @@ export async function preprocessStep(
     return { pending: true };
   }
   const cause = reforecastCause(input);
-  if (cause !== undefined) return reforecastManifest(ports, input, cause);
+  if (cause !== undefined) return { ...(await reforecastManifest(ports, input, cause)), shards: [] };
   await refuseUnavailableAlgorithm(ports, input.dataset);
   let result: PreprocessResult;
   try {
@@ -56,7 +60,11 @@ export async function preprocessStep(
     ...(result.readingsReplaced === undefined ? {} : { readingsReplaced: result.readingsReplaced }),
     ...(result.readingsResent === undefined ? {} : { readingsResent: result.readingsResent }),
   });
-  return result;
+  const backend = result.backend ?? ports.trainSharding.defaultBackend;
+  return {
+    ...result,
+    shards: planTrainShards(result.customers, backend, ports.trainSharding.customersPerShard),
+  };
 }
 
 /**

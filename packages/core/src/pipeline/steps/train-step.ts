@@ -1,3 +1,4 @@
+import pMap from "p-map";
 import { DEFAULT_TOLERATED_FAILURE_PERCENTAGE } from "../../dataset/dataset-config.ts";
 import { Keys } from "../../dataset/keys.ts";
 import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
@@ -5,11 +6,12 @@ import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { TrainingPending, type TrainingBackend } from "../../ports/training-backend.ts";
 import { activeModelsOf } from "../../registry/models.ts";
-import { addRunCounts } from "../../registry/runs.ts";
+import { addRunCounts, addTrainProgress } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
+import type { PipelineState, TrainShardInput, TrainShardSummary, TrainSummary } from "../pipeline-state.ts";
+import { customersOfShard, shardResultsKey } from "../train-shards.ts";
 import { coldStartCohorts } from "./cohorts.ts";
 import { reforecastModels } from "./reforecast-step.ts";
-import type { PipelineState, TrainSummary } from "../pipeline-state.ts";
 
 const MAX_LISTED_FAILURES = 20;
 
@@ -27,38 +29,111 @@ export function versionFor(runId: string, startedAt: Date): string {
   return `${stamp}-${runId.slice(4, 12)}`;
 }
 
+async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  const bytes = await store.get(key);
+  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
+}
+
 /**
- * Trains every customer of the manifest through the backend. Failures are per customer and
- * recorded with their reason; the step fails only when more than the dataset's
- * `toleratedFailurePercentage` of customers fail (as a Distributed Map's
- * ToleratedFailurePercentage does). The customers that failed keep their previous active model.
- * A re-forecast run (started by a related file) fits nothing: see reforecastModels.
+ * The last manifest read, shared by the shards of a run that this process trains at once (the
+ * embedded stack runs up to MaxConcurrency of them; a warm Lambda may get the next shard): a
+ * manifest of 100,000 customers is tens of megabytes parsed. A run's manifest is written once,
+ * by the Preprocess that succeeded before any shard starts, so a cached one cannot be stale.
  */
-export async function trainStep(
+let lastManifest: { key: string; manifest: Promise<Manifest> } | undefined;
+
+function readManifest(store: ObjectStore, key: string): Promise<Manifest> {
+  if (lastManifest?.key !== key) {
+    const manifest = readJson<Manifest>(store, key).then((m) => {
+      if (!m) throw new Error(`missing manifest ${key}`);
+      return m;
+    });
+    lastManifest = { key, manifest };
+    // A failed read is not kept: the next attempt reads again.
+    manifest.catch(() => {
+      if (lastManifest?.manifest === manifest) lastManifest = undefined;
+    });
+  }
+  return lastManifest.manifest;
+}
+
+async function runVersion(db: Db, runId: string): Promise<string> {
+  const run = await db.selectFrom("runs").select("started_at").where("run_id", "=", runId).executeTakeFirst();
+  return versionFor(runId, run ? new Date(run.started_at) : new Date());
+}
+
+type Failed = Extract<TrainResult, { ok: false }>;
+const failures = (results: TrainResult[]) => results.filter((r): r is Failed => !r.ok);
+
+/**
+ * The TrainShard state: trains the customers of one shard of the run (customersOfShard) through
+ * the backend and writes their results to the shard's object, never to the execution's state.
+ * Failures are per customer and part of the results; Train applies the dataset's tolerance over
+ * every shard. Idempotent: a shard whose results exist (a redrive rerunning the map, a retried
+ * child execution) trains nothing again. Progress is added to the run's, shard by shard.
+ */
+export async function trainShardStep(
   ports: { db: Db; store: ObjectStore; training: TrainingBackend },
-  state: PipelineState,
-): Promise<TrainSummary> {
-  if (!state.preprocess) throw new Error("Train needs the Preprocess result");
-  const manifest = JSON.parse(
-    new TextDecoder().decode((await ports.store.get(state.preprocess.manifestKey)) ?? new Uint8Array()),
-  ) as Manifest;
-  const run = await ports.db
-    .selectFrom("runs")
-    .select("started_at")
-    .where("run_id", "=", state.runId)
-    .executeTakeFirst();
-  const version = versionFor(state.runId, run ? new Date(run.started_at) : new Date());
-  if (manifest.reforecast)
-    return reforecastModels(ports, manifest, version, resultsKey(manifest.dataset, state.runId));
-  const cohorts = await coldStartCohorts(ports.store, manifest);
+  input: TrainShardInput,
+): Promise<TrainShardSummary> {
+  const key = shardResultsKey(input.dataset, input.runId, input.shard.shard);
+  const written = await readJson<TrainResult[]>(ports.store, key);
+  if (written) return { ...shardSummary(input.shard.shard, written), skipped: true };
+  const manifest = await readManifest(ports.store, input.manifestKey);
+  if (manifest.reforecast) throw new Error("a re-forecast run has no shards: Train re-forecasts it whole");
+  const version = await runVersion(ports.db, input.runId);
+  const jobs = await trainJobs(ports, manifest, customersOfShard(manifest.customers, input.shard), version);
+  const total = manifest.customers.length;
+  let reported = 0;
+  const report = (done: number) => {
+    const part = done - reported;
+    reported = done;
+    return addTrainProgress(ports.db, input.runId, part, total);
+  };
+  let results: TrainResult[];
+  try {
+    results = await ports.training.train(jobs, (done, all) => {
+      // Progress lands in the run's counts about every 10% of a shard, so the API and console
+      // can show it. Best effort: a lost update is corrected by Train's final counts.
+      if (done - reported >= Math.max(1, Math.ceil(all / 10))) void report(done).catch(() => {});
+    });
+  } catch (e) {
+    // This attempt's progress is taken back: the next one (the wait loop, a retry, a redrive)
+    // reports the shard again.
+    await report(0).catch(() => {});
+    if (!(e instanceof TrainingPending)) throw e;
+    await addRunCounts(ports.db, input.runId, { trainingPending: (e as Error).message });
+    return { shard: input.shard.shard, trained: 0, failed: 0, pending: true };
+  }
+  await ports.store.put(key, JSON.stringify(results), "application/json");
+  await report(results.length);
+  return shardSummary(input.shard.shard, results);
+}
+
+function shardSummary(shard: number, results: TrainResult[]): TrainShardSummary {
+  const failed = failures(results).length;
+  return { shard, trained: results.length - failed, failed };
+}
+
+/** The backend's jobs for `customers` of the manifest. */
+async function trainJobs(
+  ports: { db: Db; store: ObjectStore },
+  manifest: Manifest,
+  customers: Manifest["customers"],
+  version: string,
+): Promise<TrainJob[]> {
+  const cohorts = await coldStartCohorts(ports.store, manifest, customers);
   // The versions the new actuals score (forecast monitoring): each customer's active one.
   const active = new Map(
-    (await activeModelsOf(ports.db, manifest.dataset)).map((m) => [
-      m.customer_id,
-      { version: m.version, modelKey: m.artifact_key },
-    ]),
+    (
+      await activeModelsOf(
+        ports.db,
+        manifest.dataset,
+        customers.map((c) => c.id),
+      )
+    ).map((m) => [m.customer_id, { version: m.version, modelKey: m.artifact_key }]),
   );
-  const jobs: TrainJob[] = manifest.customers.map((c) => ({
+  return customers.map((c) => ({
     dataset: manifest.dataset,
     customerId: c.id,
     dataKey: c.dataKey,
@@ -76,31 +151,49 @@ export async function trainStep(
     ...(manifest.anomalies === "exclude" ? { anomalies: "exclude" as const } : {}),
     ...(manifest.retrain && manifest.retrain !== "always" ? { retrain: manifest.retrain } : {}),
   }));
-  let lastReported = 0;
-  let results: TrainResult[];
-  try {
-    results = await ports.training.train(jobs, (done, total) => {
-      // Progress lands in the run's counts about every 10%, so the API and console can show it.
-      if (done === total || done - lastReported >= Math.max(1, Math.ceil(total / 10))) {
-        lastReported = done;
-        // Best effort: a lost progress update is corrected by the next one and by the final counts.
-        void addRunCounts(ports.db, state.runId, { trainProgress: { done, total } }).catch(() => {});
-      }
-    });
-  } catch (e) {
-    if (!(e instanceof TrainingPending)) throw e;
-    await addRunCounts(ports.db, state.runId, { trainingPending: (e as Error).message });
-    return {
-      resultsKey: resultsKey(manifest.dataset, state.runId),
-      version,
-      trained: 0,
-      failed: 0,
-      pending: true,
-    };
-  }
+}
+
+/**
+ * The Train state, after TrainShards: gathers every shard's results into the run's
+ * (`train-results.json`, what Register and Publish read) and its counts, exactly as one Train
+ * over all customers returned them. Refuses a run whose shards did not all finish, or that do
+ * not train each customer of the manifest exactly once. Fails when more than the dataset's
+ * `toleratedFailurePercentage` of customers failed (as a Distributed Map's
+ * ToleratedFailurePercentage does); those customers keep their previous active model.
+ * A re-forecast run (started by a related file; no shards) fits nothing: see reforecastModels.
+ */
+export async function trainStep(
+  ports: { db: Db; store: ObjectStore },
+  state: PipelineState,
+): Promise<TrainSummary> {
+  if (!state.preprocess) throw new Error("Train needs the Preprocess result");
+  const manifest = await readManifest(ports.store, state.preprocess.manifestKey);
+  const version = await runVersion(ports.db, state.runId);
   const key = resultsKey(manifest.dataset, state.runId);
+  if (manifest.reforecast) return reforecastModels(ports, manifest, version, key);
+  const shards = state.preprocess.shards;
+  if (!shards) throw new Error("Train needs the shards Preprocess listed ($.preprocess.shards)");
+  const missing: number[] = [];
+  const perShard = await pMap(
+    shards,
+    async ({ shard }) => {
+      const results = await readJson<TrainResult[]>(
+        ports.store,
+        shardResultsKey(manifest.dataset, state.runId, shard),
+      );
+      if (!results) missing.push(shard);
+      return results ?? [];
+    },
+    { concurrency: 16 },
+  );
+  if (missing.length > 0)
+    throw new Error(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.sort((a, b) => a - b).join(", ")} of ${shards.length} wrote no results: TrainShards did not finish ${missing.length > 1 ? "them" : "it"}`,
+    );
+  const results = perShard.flat();
+  assertEachCustomerOnce(manifest, results);
   await ports.store.put(key, JSON.stringify(results), "application/json");
-  const failed = results.filter((r): r is Extract<TrainResult, { ok: false }> => !r.ok);
+  const failed = failures(results);
   const summary = {
     resultsKey: key,
     version,
@@ -116,16 +209,33 @@ export async function trainStep(
     trainFailures: failed
       .slice(0, MAX_LISTED_FAILURES)
       .map(({ customerId, error }) => ({ customerId, error })),
-    trainProgress: { done: results.length, total: jobs.length },
+    trainProgress: { done: results.length, total: manifest.customers.length },
   });
   const tolerated = manifest.toleratedFailurePercentage ?? DEFAULT_TOLERATED_FAILURE_PERCENTAGE;
-  if (jobs.length > 0 && (failed.length / jobs.length) * 100 > tolerated) {
+  if (results.length > 0 && (failed.length / results.length) * 100 > tolerated) {
     const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${f.error}`);
     throw new TrainingFailedError(
-      `${failed.length} of ${jobs.length} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
+      `${failed.length} of ${results.length} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
     );
   }
   return summary;
+}
+
+/** The shards partition the manifest: a result missing or repeated means they did not. */
+function assertEachCustomerOnce(manifest: Manifest, results: TrainResult[]): void {
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (seen.has(r.customerId)) throw new Error(`customer ${r.customerId} was trained by two shards`);
+    seen.add(r.customerId);
+  }
+  const untrained = manifest.customers.filter((c) => !seen.has(c.id));
+  if (untrained.length > 0 || seen.size !== manifest.customers.length)
+    throw new Error(
+      `the shards' results do not cover the run's ${manifest.customers.length} customers (e.g. missing ${untrained
+        .slice(0, 3)
+        .map((c) => c.id)
+        .join(", ")})`,
+    );
 }
 
 export class TrainingFailedError extends Error {

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
 import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
-import { publicationGeneration, readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
+import { readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
 import { customerAccuracy, customerDrift } from "@myriad/core/registry/monitoring";
 import { COLD_START_MODEL } from "@myriad/core/forecasting/train-customer";
@@ -10,7 +10,7 @@ import { detectAnomalies } from "@myriad/core/series/anomalies";
 import { bucketStart, isFrequency } from "@myriad/core/series/frequency";
 import { seriesFromCsv } from "@myriad/core/series/series";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
-import { ForecastCache } from "../forecast-cache.ts";
+import type { ForecastCache } from "../forecast-cache.ts";
 import { CustomerParams, DriftFlag, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
@@ -84,11 +84,8 @@ const HistoryPoint = z
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
-export function customerRoutes(deps: ApiDeps, options: { forecastCache?: ForecastCache } = {}) {
+export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
   const app = new OpenAPIHono<AuthEnv>();
-  const forecasts =
-    options.forecastCache ??
-    new ForecastCache({ generationOf: (dataset) => publicationGeneration(deps.db, dataset) });
   const wholeBodies = new WeakMap<StoredForecast, string>();
 
   app.openapi(

@@ -5,6 +5,8 @@ import { deleteDataset } from "@myriad/core/dataset/delete-dataset";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { DatasetParams, DriftFlag, ERRORS, json, PageQuery, Problem, SearchPrefix } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import type { ForecastCache } from "../forecast-cache.ts";
+import type { VerifiedKeys } from "../verified-keys.ts";
 
 const CustomerSummary = z
   .object({
@@ -21,7 +23,10 @@ const CustomerSummary = z
   })
   .openapi("CustomerSummary");
 
-export function datasetRoutes(deps: ApiDeps) {
+export function datasetRoutes(
+  deps: ApiDeps,
+  caches: { verifiedKeys: VerifiedKeys; forecastCache: ForecastCache },
+) {
   const app = new OpenAPIHono<AuthEnv>();
   app.openapi(
     createRoute({
@@ -152,7 +157,12 @@ export function datasetRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       requireAdmin(c.var.scope);
-      await deleteDataset(deps, c.req.valid("param").dataset);
+      const { dataset } = c.req.valid("param");
+      await deleteDataset(deps, dataset);
+      // Its customers' keys were revoked and its forecasts deleted with the rows: this instance
+      // stops serving either now (others within a key TTL and a generation check).
+      caches.verifiedKeys.evictDataset(dataset);
+      caches.forecastCache.forget(dataset);
       return c.body(null, 204);
     },
   );
