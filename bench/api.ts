@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- api [--seconds 30] [--dialects pglite,postgres]`: forecast queries for
- * random customers of a 1,000-customer dataset (168 points each) through the real API server,
- * loaded from loopback with autocannon. Prints requests/s and latency percentiles per database.
+ * `npm run bench -- api [--seconds 30] [--dialects pglite,postgres] [--rate 2000]`: forecast
+ * queries for random customers of a 1,000-customer dataset (168 points each) through the real
+ * API server, loaded from loopback with autocannon in its own process. Prints requests/s and
+ * latency percentiles per database, at saturation and at the offered rate (latency at a load
+ * the server can carry is what users meet; at saturation it is mostly queueing).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ function arg(args: string[], name: string, fallback: string): string {
 export async function main(args: string[]) {
   const seconds = Number(arg(args, "seconds", "30"));
   const dialects = arg(args, "dialects", "pglite,postgres").split(",");
+  const rate = Number(arg(args, "rate", "2000"));
   console.log(
     `api bench: GET forecast for random customers of ${CUSTOMERS}, ${HORIZON} points each, ${seconds} s per database`,
   );
@@ -41,13 +44,16 @@ export async function main(args: string[]) {
     try {
       await seed(stack.ports.db);
       const key = stack.adminKey;
-      const result = await load(stack.apiUrl, key, seconds);
-      const errors = result.errors + result.timeouts + (result.non2xx ?? 0);
-      console.log(
-        `${dialect.padEnd(9)} ${Math.round(result.requests.average)} req/s  ` +
-          `p50 ${result.latency.p50} ms  p90 ${result.latency.p90} ms  p99 ${result.latency.p99} ms  ` +
-          `errors ${errors}  requests ${result.requests.total}`,
-      );
+      for (const offered of [undefined, rate]) {
+        const result = await load(stack.apiUrl, key, seconds, offered);
+        const errors = result.errors + result.timeouts + (result.non2xx ?? 0);
+        console.log(
+          `${dialect.padEnd(9)} ${(offered ? `offered ${offered}/s` : "saturation").padEnd(16)} ` +
+            `${Math.round(result.requests.average)} req/s  ` +
+            `p50 ${result.latency.p50} ms  p90 ${result.latency.p90} ms  p99 ${result.latency.p99} ms  ` +
+            `errors ${errors}  requests ${result.requests.total}`,
+        );
+      }
     } finally {
       await stack.close();
       await pgdb?.drop();
@@ -111,12 +117,16 @@ async function seed(db: Parameters<typeof publishForecasts>[0]) {
  * Runs autocannon in its own process (bench/api-load.cjs) so the load generator does not share
  * the server's event loop; returns its JSON result.
  */
-function load(url: string, key: string, seconds: number): Promise<AutocannonResult> {
+function load(url: string, key: string, seconds: number, rate?: number): Promise<AutocannonResult> {
   const script = fileURLToPath(new URL("./api-load.cjs", import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, url, key, String(seconds), String(CUSTOMERS)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [script, url, key, String(seconds), String(CUSTOMERS), ...(rate ? [String(rate)] : [])],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (c) => {
       out += c;

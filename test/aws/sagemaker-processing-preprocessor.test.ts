@@ -39,6 +39,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+/** How the deployed Preprocess Lambda plans training shards with the default configuration. */
+const AWS_SHARDING = createAwsPorts(["trainSharding"], readAwsConfig({})).trainSharding;
+
 const OPTIONS: SageMakerProcessingOptions = {
   bucket: "myriad-bucket",
   region: "eu-west-1",
@@ -360,6 +363,7 @@ describe("the Preprocess handler", () => {
     const ports = {
       db,
       store,
+      trainSharding: AWS_SHARDING,
       preprocessor: new PreprocessRouter({
         mode: "processing",
         maxLambdaBytes: 0,
@@ -392,6 +396,7 @@ describe("the Preprocess handler", () => {
       ({
         db,
         store,
+        trainSharding: AWS_SHARDING,
         preprocessor: new InProcessPreprocessor(store),
         unavailableAlgorithms,
       }) as unknown as Parameters<typeof preprocessHandler>[1];
@@ -432,6 +437,7 @@ describe("the Preprocess handler", () => {
       db,
       store,
       datasetOrder,
+      trainSharding: AWS_SHARDING,
       preprocessor: new InProcessPreprocessor(store),
     } as unknown as Parameters<typeof preprocessHandler>[1];
     expect(await preprocessHandler(second, ports)).toEqual({ pending: true });

@@ -22,7 +22,7 @@ describe("web console", () => {
   let context: BrowserContext;
   let page: Page;
   let seedRun: RunSummary;
-  /** A customer whose series the next Train will find gone (a fault injected as Train starts). */
+  /** A customer whose series the next training will find gone (a fault injected as its TrainShard starts). */
   let breakAtTrain: string | undefined;
 
   const runs = async () => ((await (await stack.api("/v1/runs")).json()) as { runs: RunSummary[] }).runs;
@@ -33,7 +33,7 @@ describe("web console", () => {
     context = browser.context;
     await ensureConsoleBuilt();
     stack = await startTestStack("pglite", (line) => {
-      if (breakAtTrain === undefined || !line.endsWith("  Train")) return;
+      if (breakAtTrain === undefined || !line.endsWith("  TrainShard")) return;
       rmSync(join(stack.ports.bucketDir, Keys.customerData("fleet", breakAtTrain)));
       breakAtTrain = undefined;
     });

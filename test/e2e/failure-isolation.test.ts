@@ -61,7 +61,7 @@ describe("a customer whose training fails", () => {
 
   beforeAll(async () => {
     stack = await startTestStack("pglite", (line) => {
-      if (armed === undefined || !line.endsWith("  Train")) return;
+      if (armed === undefined || !line.endsWith("  TrainShard")) return;
       rmSync(join(stack.ports.bucketDir, Keys.customerData(armed, BROKEN)));
       armed = undefined;
     });
