@@ -84,17 +84,25 @@ async function seed(db: Kysely<Database>, ids: string[]) {
   }
 }
 
+/**
+ * A 168-point forecast whose values carry full-precision digits, as a model's do: repeated or
+ * smooth digits would compress better than real forecasts and flatter the database.
+ */
 function publication(customerId: string, version: string): Publication {
   const start = Date.UTC(2026, 0, 1);
-  const seed = Number(customerId);
+  let state = Number(customerId) * 7919 + (version === "v1" ? 1 : 2);
+  const noise = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
   const points = Array.from({ length: HORIZON }, (_, h) => {
-    const v = 500 + seed + 100 * Math.sin((2 * Math.PI * h) / 24);
+    const v = 500 + 100 * Math.sin((2 * Math.PI * h) / 24) + 20 * noise();
     return {
       timestamp: new Date(start + h * 3_600_000).toISOString(),
       mean: v,
-      p10: v - 50,
-      p50: v,
-      p90: v + 50,
+      p10: v - 40 - 20 * noise(),
+      p50: v - 5 * noise(),
+      p90: v + 40 + 20 * noise(),
     };
   });
   return { customerId, version, points };

@@ -61,6 +61,10 @@ for (const dialect of DIALECTS) {
       const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns
         where table_name = 'forecasts' order by ordinal_position`.execute(t.db);
       expect(columns.rows.map((r) => r.column_name)).toEqual(["dataset", "customer_id", "version", "points"]);
+      // lz4 where the server has it (this machine's PostgreSQL); PGlite keeps the default.
+      const compression = await sql<{ c: string }>`select attcompression as c from pg_attribute
+        where attrelid = 'forecasts'::regclass and attname = 'points'`.execute(t.db);
+      expect(compression.rows[0].c).toBe(dialect === "postgres" ? "l" : "");
     });
 
     it("serves every timestamp in the API's ISO form, whatever form the publication used", async () => {

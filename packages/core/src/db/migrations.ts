@@ -225,6 +225,17 @@ const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+  "0011_forecast_points_lz4": {
+    async up(db: Kysely<unknown>) {
+      // A forecast is about 20 KB of JSON, so every one is compressed as it is written: lz4 cut
+      // Publish's insert time by about a third against the default pglz, at the same size
+      // (doubles compress little either way). Servers built without lz4 (PGlite) keep pglz.
+      await sql`do $$ begin
+        alter table forecasts alter column points set compression lz4;
+      exception when feature_not_supported then null;
+      end $$`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
