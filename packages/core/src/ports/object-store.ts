@@ -26,3 +26,12 @@ export interface ObjectStore {
    */
   deletePrefix(prefix: string): Promise<number>;
 }
+
+/** A JSON object from the store, or undefined when there is none. */
+export async function readStoredJson<T>(
+  store: Pick<ObjectStore, "get">,
+  key: string,
+): Promise<T | undefined> {
+  const bytes = await store.get(key);
+  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
+}

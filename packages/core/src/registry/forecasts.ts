@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { jsonColumn } from "../db/json-column.ts";
 import type { Db } from "../ports/database.ts";
 import type { ForecastPoint } from "../ports/inference-endpoint.ts";
 
@@ -102,7 +103,7 @@ export async function readForecast(
     .where("m.active", "=", true)
     .executeTakeFirst();
   if (!row) return undefined;
-  const all = storedPoints(row.points);
+  const all = jsonColumn(row.points);
   const from = range.from?.getTime() ?? Number.NEGATIVE_INFINITY;
   const to = range.to?.getTime() ?? Number.POSITIVE_INFINITY;
   const points =
@@ -114,11 +115,6 @@ export async function readForecast(
       : all;
   if (points.length === 0) return undefined;
   return { version: row.version, algorithm: row.algorithm, points };
-}
-
-/** A forecasts row's points: pg and PGlite parse json columns; a driver that does not hands over the text. */
-export function storedPoints(points: ForecastPoint[] | string): ForecastPoint[] {
-  return typeof points === "string" ? (JSON.parse(points) as ForecastPoint[]) : points;
 }
 
 /** `2026-01-02T00:00:00.000Z`, the form the API serves; models write it, imports may not. */

@@ -19,7 +19,7 @@ import { loadDatasetDrivers } from "@myriad/core/drivers/customer-drivers";
 import { saveArtifact } from "@myriad/core/forecasting/run-train-job";
 import type { TrainJob, TrainResult } from "@myriad/core/forecasting/train-job";
 import type { ModelMetrics } from "@myriad/core/models/model";
-import type { ObjectStore } from "@myriad/core/ports/object-store";
+import { type ObjectStore, readStoredJson } from "@myriad/core/ports/object-store";
 import type { TrainingBackend } from "@myriad/core/ports/training-backend";
 import { stepsBetween } from "@myriad/core/series/frequency";
 import { createHash } from "node:crypto";
@@ -502,8 +502,7 @@ export class ForecastTrainingBackend implements TrainingBackend {
   }
 
   async #load(key: string): Promise<ForecastProgress> {
-    const bytes = await this.#store.get(key);
-    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as ForecastProgress) : {};
+    return (await readStoredJson<ForecastProgress>(this.#store, key)) ?? {};
   }
 
   /** One headerless CSV, `item_id,timestamp,target_value`, streamed from every customer's series. */

@@ -1,10 +1,10 @@
 import pMap from "p-map";
 import { Keys } from "../../dataset/keys.ts";
+import { jsonColumn } from "../../db/json-column.ts";
 import { loadMetadata } from "../../drivers/metadata.ts";
 import { aggregateForecast, type GroupForecast, GroupTotal } from "../../forecasting/aggregate.ts";
 import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
-import { storedPoints } from "../../registry/forecasts.ts";
 import { activeModelsOf } from "../../registry/models.ts";
 import type { Frequency } from "../../series/frequency.ts";
 import { seriesFromCsv } from "../../series/series.ts";
@@ -129,7 +129,7 @@ async function publishedMeans(
     .execute();
   const out = new Map<string, Map<number, number>>();
   for (const r of rows) {
-    out.set(r.customer_id, new Map(storedPoints(r.points).map((p) => [Date.parse(p.timestamp), p.mean])));
+    out.set(r.customer_id, new Map(jsonColumn(r.points).map((p) => [Date.parse(p.timestamp), p.mean])));
   }
   return out;
 }

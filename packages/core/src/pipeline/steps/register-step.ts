@@ -1,6 +1,6 @@
 import type { TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
-import type { ObjectStore } from "../../ports/object-store.ts";
+import { type ObjectStore, readStoredJson } from "../../ports/object-store.ts";
 import { registerModels } from "../../registry/models.ts";
 import { recordAnomalyCounts, recordMonitoring } from "../../registry/monitoring.ts";
 import { addRunCounts } from "../../registry/runs.ts";
@@ -9,9 +9,9 @@ import type { Manifest } from "../manifest.ts";
 import type { PipelineState, RegisterSummary } from "../pipeline-state.ts";
 
 async function readJson<T>(store: ObjectStore, key: string): Promise<T> {
-  const bytes = await store.get(key);
-  if (!bytes) throw new Error(`missing ${key}`);
-  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  const value = await readStoredJson<T>(store, key);
+  if (value === undefined) throw new Error(`missing ${key}`);
+  return value;
 }
 
 /** Customers whose model this run has already registered (by an attempt that timed out). */

@@ -3,7 +3,7 @@ import { DEFAULT_TOLERATED_FAILURE_PERCENTAGE } from "../../dataset/dataset-conf
 import { Keys } from "../../dataset/keys.ts";
 import type { TrainJob, TrainResult } from "../../forecasting/train-job.ts";
 import type { Db } from "../../ports/database.ts";
-import type { ObjectStore } from "../../ports/object-store.ts";
+import { type ObjectStore, readStoredJson } from "../../ports/object-store.ts";
 import { TrainingPending, type TrainingBackend } from "../../ports/training-backend.ts";
 import { activeModelsOf } from "../../registry/models.ts";
 import { addRunCounts, addTrainProgress } from "../../registry/runs.ts";
@@ -29,11 +29,6 @@ export function versionFor(runId: string, startedAt: Date): string {
   return `${stamp}-${runId.slice(4, 12)}`;
 }
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const bytes = await store.get(key);
-  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
-}
-
 /**
  * The last manifest read, shared by the shards of a run that this process trains at once (the
  * embedded stack runs up to MaxConcurrency of them; a warm Lambda may get the next shard): a
@@ -44,7 +39,7 @@ let lastManifest: { key: string; manifest: Promise<Manifest> } | undefined;
 
 function readManifest(store: ObjectStore, key: string): Promise<Manifest> {
   if (lastManifest?.key !== key) {
-    const manifest = readJson<Manifest>(store, key).then((m) => {
+    const manifest = readStoredJson<Manifest>(store, key).then((m) => {
       if (!m) throw new Error(`missing manifest ${key}`);
       return m;
     });
@@ -77,7 +72,7 @@ export async function trainShardStep(
   input: TrainShardInput,
 ): Promise<TrainShardSummary> {
   const key = shardResultsKey(input.dataset, input.runId, input.shard.shard);
-  const written = await readJson<TrainResult[]>(ports.store, key);
+  const written = await readStoredJson<TrainResult[]>(ports.store, key);
   if (written) return { ...shardSummary(input.shard.shard, written), skipped: true };
   const manifest = await readManifest(ports.store, input.manifestKey);
   if (manifest.reforecast) throw new Error("a re-forecast run has no shards: Train re-forecasts it whole");
@@ -177,7 +172,7 @@ export async function trainStep(
   const perShard = await pMap(
     shards,
     async ({ shard }) => {
-      const results = await readJson<TrainResult[]>(
+      const results = await readStoredJson<TrainResult[]>(
         ports.store,
         shardResultsKey(manifest.dataset, state.runId, shard),
       );

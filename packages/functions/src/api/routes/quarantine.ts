@@ -5,6 +5,7 @@ import { getRun } from "@myriad/core/registry/run-queries";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { ERRORS, RunId } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import { jsonColumn } from "@myriad/core/db/json-column";
 
 /**
  * The rows Preprocess rejected from a run's upload, as it wrote them: CSV `line,reason,row`,
@@ -39,9 +40,7 @@ export function quarantineRoutes(deps: ApiDeps) {
       const found = await getRun(deps.db, runId);
       if (!found) throw notFound("run");
       const { run } = found;
-      const counts = (typeof run.counts === "string" ? JSON.parse(run.counts) : run.counts) as {
-        quarantineKey?: string | null;
-      } | null;
+      const counts = jsonColumn(run.counts) as { quarantineKey?: string | null } | null;
       // A run whose every row was bad fails in Preprocess before its counts are recorded, yet
       // its quarantine is written: that is the file its user most needs, so look where it goes.
       const key = counts?.quarantineKey ?? Keys.quarantine(run.dataset, run.run_id);

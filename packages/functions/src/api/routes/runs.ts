@@ -8,6 +8,7 @@ import { getRun, listRuns } from "@myriad/core/registry/run-queries";
 import { type AuthEnv, requireAdmin } from "../auth.ts";
 import { ERRORS, Identifier, json, PageQuery, Problem, RunId } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import { jsonColumn } from "@myriad/core/db/json-column";
 
 const RunSummary = z
   .object({
@@ -71,7 +72,7 @@ export function toRunSummary(run: Run) {
     durationMs: stopped ? Math.max(0, stopped.getTime() - started.getTime() - pausedMs) : null,
     pausedMs,
     input: { key: run.input_key, size: Number(run.input_size) },
-    counts: (typeof run.counts === "string" ? JSON.parse(run.counts) : run.counts) as Record<string, unknown>,
+    counts: jsonColumn(run.counts) as Record<string, unknown>,
     error: run.error,
     cause: run.cause,
     consoleUrl: consoleUrl(run),
@@ -94,7 +95,7 @@ function toStates(events: RunEvent[]) {
     durationMs: e.duration_ms,
     attempts,
     ...(e.error ? { error: e.error } : {}),
-    summary: (typeof e.summary === "string" ? JSON.parse(e.summary) : e.summary) as Record<string, unknown>,
+    summary: jsonColumn(e.summary) as Record<string, unknown>,
   }));
 }
 
