@@ -1,0 +1,229 @@
+/**
+ * `npm run bench -- scale [--customers 1000,10000] [--days 120] [--database postgres|pglite]`:
+ * the whole embedded pipeline at growing customer counts, as a user runs it.
+ *
+ * For each size: the generator's hourly data (gzip, as the demo drops it) is written outside the
+ * bucket, `myriad start` runs as its own process on a fresh database, and the file is moved into
+ * raw/ at once. The run's own state timings come from the API; peak RSS is the stack process's
+ * high-water mark (VmHWM, which counts its training threads), read when the run has ended.
+ * Goals on the 2-core machine: 10,000 customers < 90 s, 100,000 < 15 min, peak RSS < 1 GB and
+ * flat as customers grow.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { createGzip } from "node:zlib";
+import { generateRows } from "../packages/core/src/ingest/generate.ts";
+import { createPostgresDatabase } from "../test/support/databases.ts";
+
+const CLI = fileURLToPath(new URL("../packages/local/bin/myriad.mjs", import.meta.url));
+const GOAL_MS: Record<number, number> = { 10_000: 90_000, 100_000: 15 * 60_000 };
+const GOAL_RSS = 1024 ** 3;
+
+interface StateView {
+  name: string;
+  startedAt: string;
+  stoppedAt: string | null;
+}
+interface RunView {
+  runId: string;
+  status: string;
+  durationMs: number | null;
+  counts: { rows?: { in: number } };
+  error: string | null;
+  cause: string | null;
+  states: StateView[];
+}
+
+interface Measured {
+  customers: number;
+  rows: number;
+  states: Map<string, number>;
+  totalMs: number;
+  peakRss: number;
+  status: string;
+}
+
+function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+}
+
+export async function main(args: string[]) {
+  const sizes = arg(args, "customers", "1000,10000").split(",").map(Number);
+  const days = Number(arg(args, "days", "120"));
+  const database = arg(args, "database", "postgres") as "postgres" | "pglite";
+  console.log(
+    `scale bench: hourly data, ${days} days, embedded stack on ${database}, ${sizes.map((n) => n.toLocaleString("en")).join(" / ")} customers`,
+  );
+  const results: Measured[] = [];
+  for (const customers of sizes) {
+    const m = await measure(customers, days, database);
+    results.push(m);
+    console.log(`  ${customers.toLocaleString("en")} customers: ${m.status} in ${secs(m.totalMs)}`);
+  }
+  print(results);
+}
+
+async function measure(customers: number, days: number, database: "postgres" | "pglite"): Promise<Measured> {
+  const dataDir = await mkdtemp(join(tmpdir(), "myriad-scale-"));
+  const pg = database === "postgres" ? await createPostgresDatabase() : undefined;
+  try {
+    const file = join(dataDir, "readings.csv.gz");
+    const started = performance.now();
+    await pipeline(
+      Readable.from(generateRows({ customers, days, seed: 42, start: new Date("2026-01-05T00:00:00Z") })),
+      createGzip({ level: 1 }),
+      createWriteStream(file),
+    );
+    const { size } = await stat(file);
+    console.log(
+      `  generated ${customers.toLocaleString("en")} customers (${(size / 1024 ** 2).toFixed(0)} MiB gzip) in ${secs(performance.now() - started)}`,
+    );
+    const stack = await startStack(dataDir, pg?.url);
+    try {
+      await mkdir(join(dataDir, "bucket", "raw"), { recursive: true });
+      await rename(file, join(dataDir, "bucket", "raw", "readings.csv.gz"));
+      const run = await finishedRun(stack.api);
+      const peakRss = await highWaterMark(stack.pid);
+      if (run.status !== "SUCCEEDED") console.log(`  run ${run.runId} ${run.status}: ${run.error}: ${run.cause}`);
+      return {
+        customers,
+        rows: run.counts.rows?.in ?? 0,
+        states: stateTimes(run.states),
+        totalMs: run.durationMs ?? 0,
+        peakRss,
+        status: run.status,
+      };
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await pg?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `myriad start` on free ports, no demo, as its own process so its memory is its own. */
+async function startStack(dataDir: string, databaseUrl: string | undefined) {
+  const child = spawn(process.execPath, [CLI, "start"], {
+    env: {
+      ...process.env,
+      MYRIAD_DATA_DIR: dataDir,
+      MYRIAD_PORT: "0",
+      MYRIAD_ENDPOINT_PORT: "0",
+      MYRIAD_DEMO: "0",
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (c) => {
+    out += c;
+  });
+  child.stderr.on("data", (c) => {
+    out += c;
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /API and console\s+(http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]);
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`stack exited:\n${out}`));
+    });
+  });
+  const key = (await readFile(join(dataDir, "admin-key"), "utf8")).trim();
+  return {
+    pid: child.pid as number,
+    api: async <T>(path: string): Promise<T> => {
+      const res = await fetch(apiUrl + path, { headers: { authorization: `Bearer ${key}` } });
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Polls the runs list until the dataset's one run has ended, then reads its states. */
+async function finishedRun(api: <T>(path: string) => Promise<T>): Promise<RunView> {
+  for (;;) {
+    const { runs } = await api<{ runs: RunView[] }>("/v1/runs?limit=1");
+    if (runs[0] && runs[0].status !== "RUNNING")
+      return api<RunView>(`/v1/runs/${encodeURIComponent(runs[0].runId)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The process's peak resident set (its threads included), from Linux's own high-water mark. */
+async function highWaterMark(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  return kb ? Number(kb[1]) * 1024 : Number.NaN;
+}
+
+/**
+ * Wall time per state. The run lists TrainShards' shards as one Train (their gather), so Train
+ * counts from Preprocess's end: the shards run between the two.
+ */
+function stateTimes(states: StateView[]): Map<string, number> {
+  const stop = (s: StateView) => Date.parse(s.stoppedAt ?? s.startedAt);
+  const times = new Map(states.map((s) => [s.name, stop(s) - Date.parse(s.startedAt)]));
+  const preprocess = states.find((s) => s.name === "Preprocess");
+  const train = states.find((s) => s.name === "Train");
+  if (preprocess && train) times.set("Train", stop(train) - stop(preprocess));
+  return times;
+}
+
+function print(results: Measured[]) {
+  const phases = ["Preprocess", "Train", "Register", "Publish", "Warm"];
+  const header = ["customers", "rows", ...phases, "end to end", "ms/customer", "peak RSS", "goals"];
+  const rows = results.map((m) => {
+    const goal = GOAL_MS[m.customers];
+    const verdict = [
+      goal ? `${m.totalMs < goal ? "PASS" : "FAIL"} < ${secs(goal)}` : "",
+      `${m.peakRss < GOAL_RSS ? "PASS" : "FAIL"} RSS < 1 GB`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    const preprocessMs = m.states.get("Preprocess") ?? 0;
+    return [
+      m.customers.toLocaleString("en"),
+      `${(m.rows / 1e6).toFixed(1)} M`,
+      ...phases.map((p) =>
+        p === "Preprocess" && preprocessMs > 0
+          ? `${secs(preprocessMs)} (${(m.rows / preprocessMs / 1000).toFixed(2)} M rows/s)`
+          : secs(m.states.get(p) ?? 0),
+      ),
+      secs(m.totalMs),
+      (m.totalMs / m.customers).toFixed(2),
+      `${(m.peakRss / 1024 ** 3).toFixed(2)} GB`,
+      verdict,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  const first = results[0];
+  for (const m of results.slice(1)) {
+    console.log(
+      `growth ${first.customers.toLocaleString("en")} → ${m.customers.toLocaleString("en")} customers (×${m.customers / first.customers}): time ×${(m.totalMs / first.totalMs).toFixed(1)}, per customer ×${(m.totalMs / m.customers / (first.totalMs / first.customers)).toFixed(2)}, peak RSS ×${(m.peakRss / first.peakRss).toFixed(2)}`,
+    );
+  }
+}
+
+const secs = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
