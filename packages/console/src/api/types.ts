@@ -175,7 +175,7 @@ export interface History {
 
 export interface ModelSelection {
   reason?: string;
-  candidates?: { alias: string; score: number | null; error?: string }[];
+  candidates?: { alias: string; score: number | null; error?: string; pruned?: string }[];
 }
 
 export interface ModelInfo {

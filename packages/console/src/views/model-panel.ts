@@ -66,7 +66,7 @@ export function modelPanel(info: ModelInfo): HTMLElement {
                   { class: c.alias === info.model.algorithm ? "chosen" : "" },
                   h("td", null, c.alias, c.alias === info.model.algorithm ? " ✓" : ""),
                   h("td", { class: "num" }, formatMetric(c.score)),
-                  h("td", { class: "muted small" }, c.error ?? ""),
+                  h("td", { class: "muted small" }, c.error ?? c.pruned ?? ""),
                 ),
               ),
             ),

@@ -66,8 +66,17 @@ export interface ModelArtifact {
 /** Why `algorithm` was chosen: the AutoPredictor's backtest of every candidate. */
 export interface Selection {
   reason: string;
-  /** Every candidate backtested (and the ensemble of the best, when tried), with its average wQL. */
-  candidates: { alias: string; score: number | null; error?: string; metrics?: ModelMetrics }[];
+  /**
+   * Every candidate backtested (and the ensemble of the best, when tried), with its average wQL;
+   * a candidate pruned after the latest window has no score and says why.
+   */
+  candidates: {
+    alias: string;
+    score: number | null;
+    error?: string;
+    pruned?: string;
+    metrics?: ModelMetrics;
+  }[];
   /** Members when `algorithm` is "Ensemble". */
   members?: string[];
   /** True when every candidate failed and SeasonalNaive stood in. */

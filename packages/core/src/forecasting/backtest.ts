@@ -83,20 +83,29 @@ function holidayWindow(
  * horizon's drivers are forecasts, and intervals calibrated on perfect ones would be too narrow.
  */
 export function backtestForecasts(model: ForecastModel, input: FitInput, plan: BacktestPlan): Float64Array[] {
-  return plan.starts.map((start, w) => {
-    const drivers = input.drivers;
-    const state = model.fit({
-      ...input,
-      y: input.y.subarray(0, start),
-      horizon: plan.horizon,
-      drivers: drivers && sliceDrivers(drivers, 0, start),
-    });
-    const future =
-      drivers && asForecast(sliceDrivers(drivers, start, start + plan.horizon), input.frequency, w);
-    const f = model.predict(state, plan.horizon, future);
-    for (let s = 0; s < f.length; s++) if (!Number.isFinite(f[s])) throw new Error("forecast is not finite");
-    return f;
+  return plan.starts.map((_, w) => backtestWindow(model, input, plan, w));
+}
+
+/** The model's forecast for window `w` of the plan, fitted on the steps before it. */
+export function backtestWindow(
+  model: ForecastModel,
+  input: FitInput,
+  plan: BacktestPlan,
+  w: number,
+): Float64Array {
+  const start = plan.starts[w];
+  const drivers = input.drivers;
+  const state = model.fit({
+    ...input,
+    y: input.y.subarray(0, start),
+    horizon: plan.horizon,
+    drivers: drivers && sliceDrivers(drivers, 0, start),
   });
+  const future =
+    drivers && asForecast(sliceDrivers(drivers, start, start + plan.horizon), input.frequency, w);
+  const f = model.predict(state, plan.horizon, future);
+  for (let s = 0; s < f.length; s++) if (!Number.isFinite(f[s])) throw new Error("forecast is not finite");
+  return f;
 }
 
 /** Drivers over steps [from, to). */

@@ -153,8 +153,9 @@ export function trainCustomer(
       (unscored.length > 0 ? fitUnscored(unscored, input, job.horizon) : undefined) ??
       fallback(input, options, `series too short to backtest (${y.length} steps): ${FALLBACK_ALGORITHM}`);
   } else {
-    results = backtestCandidates(aliases, input, plan, options);
-    const chosen = chooseModel(results, input, plan, options, job.algorithm ? [] : baseline);
+    const defaults = job.algorithm ? [] : baseline;
+    results = backtestCandidates(aliases, input, plan, options, defaults);
+    const chosen = chooseModel(results, input, plan, options, defaults);
     if (chosen?.ensemble) results.push(chosen.ensemble);
     if (!chosen) {
       fitted = fallback(input, options, `every candidate failed: ${FALLBACK_ALGORITHM} stands in`, plan);
@@ -183,7 +184,13 @@ export function trainCustomer(
   }
   const selection: Selection = {
     reason: fitted.reason,
-    candidates: results.map(({ alias, score, error, metrics }) => ({ alias, score, error, metrics })),
+    candidates: results.map(({ alias, score, error, pruned, metrics }) => ({
+      alias,
+      score,
+      error,
+      pruned,
+      metrics,
+    })),
     members: fitted.members,
     fallback: fitted.fallback,
     backtest: { windows: plan.starts.length, horizon: plan.horizon },
