@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredForecast } from "@myriad/core/registry/forecasts";
-import { ForecastCache } from "./forecast-cache.ts";
+import { cachedPoints, ForecastCache } from "./forecast-cache.ts";
 
 const forecast = (version: string): StoredForecast => ({ version, algorithm: "X", points: [] });
 
@@ -53,5 +53,22 @@ describe("ForecastCache", () => {
     cache.clear();
     await cache.get("d", "9", none);
     expect(loads).toBe(2);
+  });
+
+  it("keeps the whole-forecast response as text, from which the points parse back", async () => {
+    const cache = new ForecastCache({ checkMs: 60_000, generationOf: async () => 1 });
+    const points = [
+      { timestamp: "2026-01-01T00:00:00.000Z", mean: 1.5, p10: 1, p50: 1.5, p90: 2 },
+      { timestamp: "2026-01-01T01:00:00.000Z", mean: 2.25, p10: 2, p50: 2.25, p90: 3 },
+    ];
+    const cached = await cache.get("d", "c1", async () => ({ version: "v1", algorithm: "TOWT", points }));
+    expect(cached).toMatchObject({ version: "v1", algorithm: "TOWT", length: 2 });
+    expect(JSON.parse(cached!.body)).toEqual({
+      dataset: "d",
+      customerId: "c1",
+      model: { algorithm: "TOWT", version: "v1" },
+      points,
+    });
+    expect(cachedPoints(cached!)).toEqual(points);
   });
 });

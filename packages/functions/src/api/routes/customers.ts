@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { MyriadError, notFound } from "@myriad/core/errors/myriad-error";
 import { Keys, targetModelName } from "@myriad/core/dataset/keys";
 import { quantileKey } from "@myriad/core/models/model";
-import { readForecast, type StoredForecast } from "@myriad/core/registry/forecasts";
+import { readForecast } from "@myriad/core/registry/forecasts";
 import { activeModel, modelHistory } from "@myriad/core/registry/models";
 import { customerAccuracy, customerDrift } from "@myriad/core/registry/monitoring";
 import { COLD_START_MODEL } from "@myriad/core/forecasting/train-customer";
@@ -10,7 +10,7 @@ import { detectAnomalies } from "@myriad/core/series/anomalies";
 import { bucketStart, isFrequency } from "@myriad/core/series/frequency";
 import { seriesFromCsv } from "@myriad/core/series/series";
 import { type AuthEnv, requireCustomer } from "../auth.ts";
-import type { ForecastCache } from "../forecast-cache.ts";
+import { cachedPoints, type ForecastCache } from "../forecast-cache.ts";
 import { CustomerParams, DriftFlag, ERRORS, json, QuantilesParam, TimestampParam } from "../schemas.ts";
 import type { ApiDeps } from "../api-deps.ts";
 
@@ -86,7 +86,6 @@ const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
   const app = new OpenAPIHono<AuthEnv>();
-  const wholeBodies = new WeakMap<StoredForecast, string>();
 
   app.openapi(
     createRoute({
@@ -122,7 +121,7 @@ export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
             model: { algorithm: stored.algorithm, version: stored.version },
             coldStart: true,
             cohort,
-            points: stored.points,
+            points: cachedPoints(stored),
           },
           200,
         );
@@ -133,7 +132,7 @@ export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
         const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
         const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
         const result = await deps.endpoint.invoke(targetModelName(dataset, id, stored.version), {
-          horizon: stored.points.length,
+          horizon: stored.length,
           explain: true,
           ...(quantiles ? { quantiles } : {}),
         });
@@ -147,33 +146,17 @@ export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
         );
       }
       if (stored && !from && !to && !quantiles) {
-        // The common request, the whole forecast: serialized once per cached forecast.
-        let body = wholeBodies.get(stored);
-        if (body === undefined) {
-          body = JSON.stringify({
-            dataset,
-            customerId: id,
-            model: { algorithm: stored.algorithm, version: stored.version },
-            points: stored.points,
-          });
-          wholeBodies.set(stored, body);
-        }
-        return c.body(body, 200, { "content-type": "application/json" }) as never;
+        // The common request, the whole forecast: the cache holds its body.
+        return c.body(stored.body, 200, { "content-type": "application/json" }) as never;
       }
       const lo = from ? Date.parse(from) : Number.NEGATIVE_INFINITY;
       const hi = to ? Date.parse(to) : Number.POSITIVE_INFINITY;
-      const forecast =
-        stored && (from || to)
-          ? {
-              ...stored,
-              points: stored.points.filter(
-                (p) => Date.parse(p.timestamp) >= lo && Date.parse(p.timestamp) < hi,
-              ),
-            }
-          : stored;
       // Publish writes a model's forecast with its activation, so no forecast means no model yet.
-      if (!forecast) throw notFound("forecast");
-      let points = forecast.points as unknown as Record<string, string | number>[];
+      if (!stored) throw notFound("forecast");
+      const all = cachedPoints(stored);
+      const inRange =
+        from || to ? all.filter((p) => Date.parse(p.timestamp) >= lo && Date.parse(p.timestamp) < hi) : all;
+      let points = inRange as unknown as Record<string, string | number>[];
       if (quantiles) {
         const keys = quantiles.map(quantileKey);
         const missing = keys.filter((k) => points.length > 0 && !(k in points[0]));
@@ -192,7 +175,7 @@ export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
         {
           dataset,
           customerId: id,
-          model: { algorithm: forecast.algorithm, version: forecast.version },
+          model: { algorithm: stored.algorithm, version: stored.version },
           points,
         },
         200,
@@ -475,7 +458,7 @@ export function customerRoutes(deps: ApiDeps, forecasts: ForecastCache) {
       const body = c.req.valid("json");
       const published = await forecasts.get(dataset, id, () => readForecast(deps.db, dataset, id));
       const request = {
-        horizon: body.horizon ?? published?.points.length ?? 24,
+        horizon: body.horizon ?? published?.length ?? 24,
         ...(body.quantiles ? { quantiles: body.quantiles } : {}),
       };
       const target = targetModelName(dataset, id, model.version);
