@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- serve [--models N] [--cache N] [--seconds S]`: the local multi-model
+ * `npm run bench -- serve [--models N] [--cache N] [--seconds S] [--rate R]`: the local multi-model
  * endpoint under load, on loopback only. N small artifacts (one trained model re-versioned under
  * N customer ids) sit in a temporary bucket folder; the router keeps at most `--cache` loaded.
  * Every invoke asks for horizon 24 with the artifact's quantiles (P10/P50/P90). "same body"
  * repeats one body, which the container answers from its response cache after the first time;
  * "varied start" gives each request one of 5,000 start times, so nearly every answer is computed.
+ * Warm invokes are measured at saturation and at an offered rate (`--rate`, default 5,000/s):
+ * latency at a load the server carries is what callers meet; at saturation it is queueing.
  *
  * Three processes, so each can be measured: the model server (as the container runs it, in a
  * child on its own port), the router with a small HTTP front (this process), and autocannon
@@ -50,6 +52,8 @@ interface LoadSpec {
   offset?: number;
   /** Set: each request starts at a random one of 5,000 steps after this ISO time. */
   variedFrom?: string;
+  /** Requests per second offered over all connections; unset: as fast as answered. */
+  rate?: number;
 }
 interface LoadResult {
   rps: number;
@@ -72,6 +76,7 @@ export async function main(args: string[]): Promise<void> {
   const models = opt("models", 10_000);
   const cache = opt("cache", 1_000);
   const seconds = opt("seconds", 5);
+  const rate = opt("rate", 5_000);
   const dir = await mkdtemp(join(tmpdir(), "myriad-bench-serve-"));
   const cleanup: (() => unknown)[] = [];
   try {
@@ -156,6 +161,17 @@ export async function main(args: string[]): Promise<void> {
       "router + container in one process",
       { ...cycle, url: inProcessFront.url, style: "front" },
       inProcessRouter,
+    );
+    await run(`container alone, offered ${rate}/s`.padEnd(33), {
+      ...cycle,
+      rate,
+      url: serverUrl,
+      style: "server",
+    });
+    await run(
+      `router -> container, ${rate}/s`.padEnd(33),
+      { ...cycle, rate, url: httpFront.url, style: "front" },
+      httpRouter,
     );
 
     line("");
@@ -311,6 +327,7 @@ type Autocannon = (options: {
   connections: number;
   duration?: number;
   amount?: number;
+  overallRate?: number;
   requests: {
     method: string;
     body: string;
@@ -355,6 +372,7 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     url: spec.url,
     connections: spec.connections,
     ...(spec.amount ? { amount: spec.amount } : { duration: spec.seconds }),
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
     requests: [
       {
         method: "POST",
