@@ -1,20 +1,24 @@
 /**
- * `npm run bench -- publish [--customers 5000] [--dialects pglite,postgres]`: the database half
- * of Publish. Writes each customer's 168-point forecast and switches its active model with the
- * registry's own `publishForecasts`, in the batches Publish uses, twice (the second pass
- * replaces the first, as every run after the first does). Prints ms per customer and the time
- * 100,000 customers would take at that rate.
+ * `npm run bench -- publish [--customers 5000] [--dialects pglite,postgres] [--batch 250] [--writes 2]`: the database half
+ * of Publish. Writes each customer's 168-point forecast (JSON text, as trainers hand it on) and
+ * switches its active model with the registry's own `publishForecasts`, in the batches and with
+ * the transactions in flight Publish uses, twice (the second pass replaces the first, as every
+ * run after the first does). Prints ms per customer and the time 100,000 customers would take
+ * at that rate. `--step` measures the whole Publish step instead (bench/publish-step.ts).
  */
 import type { Kysely } from "kysely";
+import pMap from "p-map";
 import type { Database } from "@myriad/core/db/schema";
 import { upsertCustomers } from "@myriad/core/registry/customers";
 import { type Publication, publishForecasts } from "@myriad/core/registry/forecasts";
 import { registerModels } from "@myriad/core/registry/models";
 import { openTestDatabase } from "../test/support/databases.ts";
+import { publishStepBench } from "./publish-step.ts";
 
 const HORIZON = 168;
-/** Publish's own batch (packages/core/src/pipeline/steps/publish-step.ts). */
-const BATCH = 50;
+/** Publish's own batch and transactions in flight (packages/core/src/pipeline/steps/publish-step.ts). */
+const BATCH = "250";
+const WRITES = "2";
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -24,8 +28,12 @@ function arg(args: string[], name: string, fallback: string): string {
 export async function main(args: string[]) {
   const customers = Number(arg(args, "customers", "5000"));
   const dialects = arg(args, "dialects", "pglite,postgres").split(",") as ("pglite" | "postgres")[];
+  if (args.includes("--step")) return publishStepBench(customers, dialects);
+  // Other sizes, to size Publish's by measurement.
+  const batchSize = Number(arg(args, "batch", BATCH));
+  const writes = Number(arg(args, "writes", WRITES));
   console.log(
-    `publish bench: ${customers.toLocaleString("en")} customers × ${HORIZON} points, ${BATCH} per transaction`,
+    `publish bench: ${customers.toLocaleString("en")} customers × ${HORIZON} points, ${batchSize} per transaction, ${writes} in flight`,
   );
   console.log("database   pass      total    ms/customer   100,000 customers");
   for (const dialect of dialects) {
@@ -38,13 +46,18 @@ export async function main(args: string[]) {
         ["replace", "v2"],
       ] as const) {
         const started = performance.now();
-        for (let i = 0; i < ids.length; i += BATCH) {
-          await publishForecasts(
-            db,
-            "bench",
-            ids.slice(i, i + BATCH).map((id) => publication(id, version)),
-          );
-        }
+        const batches: string[][] = [];
+        for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
+        await pMap(
+          batches,
+          (batch) =>
+            publishForecasts(
+              db,
+              "bench",
+              batch.map((id) => publication(id, version)),
+            ),
+          { concurrency: writes },
+        );
         const ms = performance.now() - started;
         const perCustomer = ms / customers;
         console.log(
@@ -105,5 +118,5 @@ function publication(customerId: string, version: string): Publication {
       p90: v + 40 + 20 * noise(),
     };
   });
-  return { customerId, version, points };
+  return { customerId, version, points: JSON.stringify(points) };
 }

@@ -2,6 +2,7 @@ import { packArtifact, unpackArtifact } from "../artifact/archive.ts";
 import type { ModelArtifact } from "../artifact/model-artifact.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { detectAnomalies } from "../series/anomalies.ts";
+import { forecastArtifact } from "./forecast-artifact.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
 import { type RegularSeries, seriesFromCsv } from "../series/series.ts";
 import { jobDrivers } from "./job-drivers.ts";
@@ -39,8 +40,10 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
     const artifact = refreshed ?? trainCustomer(series, job, new Date(), drivers);
     const result = await saveArtifact(store, job, artifact, started);
     const anomalies = artifact.anomalies?.flagged ?? countAnomalies(series);
+    const forecast = job.forecast ? publishedForecast(artifact, job) : undefined;
     return {
       ...result,
+      ...(forecast !== undefined ? { forecast } : {}),
       ...(monitoring ? { monitoring } : {}),
       ...(refreshed ? { refreshed: true } : {}),
       ...(anomalies !== undefined ? { anomalies } : {}),
@@ -63,6 +66,23 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
 function countAnomalies(series: RegularSeries): number | undefined {
   try {
     return detectAnomalies(series).anomalies.length;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The forecast Publish would compute from the stored artifact, as JSON text: forecastArtifact
+ * on the artifact as the store hands it back (its JSON round trip, which is how unpacking reads
+ * it), so the numbers are the same to the bit. Undefined if it fails: Publish then forecasts
+ * from the artifact and records that customer's failure there.
+ */
+function publishedForecast(artifact: ModelArtifact, job: TrainJob): string | undefined {
+  try {
+    const stored = JSON.parse(JSON.stringify(artifact)) as ModelArtifact;
+    return JSON.stringify(
+      forecastArtifact(stored, { horizon: job.horizon, quantiles: job.quantiles }).points,
+    );
   } catch {
     return undefined;
   }

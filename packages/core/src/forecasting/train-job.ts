@@ -31,6 +31,11 @@ export interface TrainJob {
   anomalies?: "exclude";
   /** The active version before this run, whose published forecast the new actuals score. */
   previous?: { version: string; modelKey: string };
+  /**
+   * Return the new model's forecast (`horizon`, `quantiles`) with the result, for Publish.
+   * Only where results stay small enough to carry it (see trainShardStep).
+   */
+  forecast?: true;
 }
 
 /** The previous version's forecast against the actuals that arrived since, and the verdict. */
@@ -58,5 +63,10 @@ export type TrainResult =
       refreshed?: boolean;
       /** History points flagged as anomalies (series/anomalies.ts), for the fleet view. */
       anomalies?: number;
+      /**
+       * With `job.forecast`: the points' JSON text, exactly what forecastArtifact gives on the
+       * stored artifact. Taken out into the shard's forecasts object before results are stored.
+       */
+      forecast?: string;
     }
   | { ok: false; customerId: string; error: string; monitoring?: Monitoring };

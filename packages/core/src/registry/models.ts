@@ -37,9 +37,20 @@ export async function registerModels(db: Db, models: NewModel[]): Promise<number
   return models.length;
 }
 
-/** Models a run registered, for Publish. */
-export async function modelsOfRun(db: Db, runId: string): Promise<ModelRow[]> {
-  return db.selectFrom("models").selectAll().where("run_id", "=", runId).orderBy("customer_id").execute();
+/** What Publish needs of a model the run registered. */
+export type RunModel = Pick<ModelRow, "customer_id" | "version" | "artifact_key" | "activated_at">;
+
+/**
+ * Models a run registered, for Publish: only the columns it uses, since a run may have
+ * 100,000 and their metrics would be parsed for nothing.
+ */
+export async function modelsOfRun(db: Db, runId: string): Promise<RunModel[]> {
+  return db
+    .selectFrom("models")
+    .select(["customer_id", "version", "artifact_key", "activated_at"])
+    .where("run_id", "=", runId)
+    .orderBy("customer_id")
+    .execute();
 }
 
 export async function activeModel(

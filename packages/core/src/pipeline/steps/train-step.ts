@@ -9,7 +9,8 @@ import { activeModelsOf } from "../../registry/models.ts";
 import { addRunCounts, addTrainProgress } from "../../registry/runs.ts";
 import type { Manifest } from "../manifest.ts";
 import type { PipelineState, TrainShardInput, TrainShardSummary, TrainSummary } from "../pipeline-state.ts";
-import { customersOfShard, shardResultsKey } from "../train-shards.ts";
+import { shardForecastsKey, writeShardForecasts } from "../shard-forecasts.ts";
+import { customersOfShard, shardResultsKey, type TrainShard } from "../train-shards.ts";
 import { coldStartCohorts } from "./cohorts.ts";
 import { reforecastModels } from "./reforecast-step.ts";
 
@@ -77,7 +78,8 @@ export async function trainShardStep(
   const manifest = await readManifest(ports.store, input.manifestKey);
   if (manifest.reforecast) throw new Error("a re-forecast run has no shards: Train re-forecasts it whole");
   const version = await runVersion(ports.db, input.runId);
-  const jobs = await trainJobs(ports, manifest, customersOfShard(manifest.customers, input.shard), version);
+  const customers = customersOfShard(manifest.customers, input.shard);
+  const jobs = await trainJobs(ports, manifest, customers, version, carriesForecasts(manifest, input.shard));
   const total = manifest.customers.length;
   let reported = 0;
   const report = (done: number) => {
@@ -100,6 +102,12 @@ export async function trainShardStep(
     await addRunCounts(ports.db, input.runId, { trainingPending: (e as Error).message });
     return { shard: input.shard.shard, trained: 0, failed: 0, pending: true };
   }
+  results = await writeShardForecasts(
+    ports.store,
+    shardForecastsKey(input.dataset, input.runId, input.shard.shard),
+    { horizon: manifest.horizon, quantiles: manifest.quantiles },
+    results,
+  );
   await ports.store.put(key, JSON.stringify(results), "application/json");
   await report(results.length);
   return shardSummary(input.shard.shard, results);
@@ -110,12 +118,28 @@ function shardSummary(shard: number, results: TrainResult[]): TrainShardSummary 
   return { shard, trained: results.length - failed, failed };
 }
 
+/** A single remote shard's results up to this many customers may carry their forecasts. */
+const FORECASTS_IN_ONE_SHARD = 1_000;
+
+/**
+ * Whether the shard's trainers return each customer's forecast (TrainJob `forecast`). A remote
+ * backend (SageMaker) gathers a host's results in one JSON file, which 20 KB of points per
+ * customer would take past what can be parsed; only it gets a run's single shard (train-shards.ts),
+ * so a run split in several shards, or a dataset that names the local backend, trains locally.
+ * A single shard of the deployment's default backend may be remote: it carries them while small.
+ */
+function carriesForecasts(manifest: Manifest, shard: TrainShard): boolean {
+  if (manifest.backend) return manifest.backend === "local";
+  return shard.of > 1 || manifest.customers.length <= FORECASTS_IN_ONE_SHARD;
+}
+
 /** The backend's jobs for `customers` of the manifest. */
 async function trainJobs(
   ports: { db: Db; store: ObjectStore },
   manifest: Manifest,
   customers: Manifest["customers"],
   version: string,
+  forecast: boolean,
 ): Promise<TrainJob[]> {
   const cohorts = await coldStartCohorts(ports.store, manifest, customers);
   // The versions the new actuals score (forecast monitoring): each customer's active one.
@@ -145,6 +169,7 @@ async function trainJobs(
     ...(active.has(c.id) ? { previous: active.get(c.id) } : {}),
     ...(manifest.anomalies === "exclude" ? { anomalies: "exclude" as const } : {}),
     ...(manifest.retrain && manifest.retrain !== "always" ? { retrain: manifest.retrain } : {}),
+    ...(forecast ? { forecast: true as const } : {}),
   }));
 }
 
