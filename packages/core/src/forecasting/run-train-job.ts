@@ -4,7 +4,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import { detectAnomalies } from "../series/anomalies.ts";
 import { forecastArtifact } from "./forecast-artifact.ts";
 import { seasonalPeriods } from "../series/frequency.ts";
-import { type RegularSeries, seriesFromCsv } from "../series/series.ts";
+import { type RegularSeries, seriesFromCsvBytes } from "../series/series.ts";
 import { jobDrivers } from "./job-drivers.ts";
 import { judgeDrift, realisedAccuracy } from "./monitoring.ts";
 import { keepsAlgorithm, refreshCustomer } from "./refresh.ts";
@@ -24,7 +24,7 @@ export async function runTrainJob(store: ObjectStore, job: TrainJob): Promise<Tr
   try {
     const bytes = await store.get(job.dataKey);
     if (!bytes) throw new Error(`no series at ${job.dataKey}`);
-    const series = seriesFromCsv(new TextDecoder().decode(bytes), job.frequency);
+    const series = seriesFromCsvBytes(bytes, job.frequency);
     const previous = await previousArtifact(store, job);
     monitoring = previous && monitor(previous, series);
     const drivers = await jobDrivers(store, job, series);

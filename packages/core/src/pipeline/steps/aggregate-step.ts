@@ -7,7 +7,7 @@ import type { Db } from "../../ports/database.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { activeModelsOf } from "../../registry/models.ts";
 import type { Frequency } from "../../series/frequency.ts";
-import { seriesFromCsv } from "../../series/series.ts";
+import { seriesFromCsvBytes } from "../../series/series.ts";
 
 /** Customers read at once: series come from the store, forecasts from the database. */
 const BATCH = 200;
@@ -53,7 +53,7 @@ export async function writeAggregates(
         batch,
         async (id) => {
           const bytes = await ports.store.get(Keys.customerData(dataset, id));
-          return bytes ? seriesFromCsv(new TextDecoder().decode(bytes), frequency) : undefined;
+          return bytes ? seriesFromCsvBytes(bytes, frequency) : undefined;
         },
         { concurrency: READS },
       ),

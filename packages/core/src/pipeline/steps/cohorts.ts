@@ -4,7 +4,7 @@ import { cohortCycle, cohortProfile } from "../../forecasting/cohort-profile.ts"
 import type { CohortProfile } from "../../models/model.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { type Frequency, stepsBetween } from "../../series/frequency.ts";
-import { seriesFromCsv } from "../../series/series.ts";
+import { seriesFromCsvBytes } from "../../series/series.ts";
 import type { Manifest, ManifestCustomer } from "../manifest.ts";
 
 /** Frequencies whose calendar cycle a short history misses: the week, or the year of months. */
@@ -58,7 +58,7 @@ export async function coldStartCohorts(
       profile = Promise.all(
         peers.slice(0, COHORT_PEERS).map(async (p) => {
           const bytes = await store.get(Keys.customerData(manifest.dataset, p.id));
-          return bytes ? seriesFromCsv(new TextDecoder().decode(bytes), manifest.frequency) : undefined;
+          return bytes ? seriesFromCsvBytes(bytes, manifest.frequency) : undefined;
         }),
       ).then((series) =>
         cohortProfile(
