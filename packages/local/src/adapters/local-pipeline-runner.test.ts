@@ -6,7 +6,7 @@ import { getRun } from "@myriad/core/registry/run-queries";
 import { createRun, recordState } from "@myriad/core/registry/runs";
 import { redriveRun } from "@myriad/core/pipeline/steps/redrive-run";
 import { openDatabase } from "../database.ts";
-import { LocalPipelineRunner, withoutTaskTimeouts } from "./local-pipeline-runner.ts";
+import { LOCAL_MAP_CONCURRENCY, LocalPipelineRunner, withoutTaskTimeouts } from "./local-pipeline-runner.ts";
 import { PIPELINE_STATES, STATE_MACHINE } from "@myriad/core/pipeline/state-machine";
 
 const input = (runId: string) => ({
@@ -71,6 +71,30 @@ describe("LocalPipelineRunner", () => {
       "Warm",
     ]);
     expect((await getRun(db, "r-ok"))?.run.status).toBe("SUCCEEDED");
+  });
+
+  it("trains a few shards at a time, all of them in the end", async () => {
+    let running = 0;
+    let most = 0;
+    const trained: number[] = [];
+    const runner = new LocalPipelineRunner({
+      db,
+      handle: async (state, input) => {
+        if (state === "Preprocess") return preprocessed(12);
+        if (state !== "TrainShard") return { ok: state };
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        trained.push((input as unknown as { shard: { shard: number } }).shard.shard);
+        return { shard: trained.at(-1) };
+      },
+    });
+    await createRun(db, input("r-shards"));
+    await runner.start(input("r-shards"));
+    await runner.idle();
+    expect((await getRun(db, "r-shards"))?.run.status).toBe("SUCCEEDED");
+    expect(trained.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(most).toBe(LOCAL_MAP_CONCURRENCY);
   });
 
   it("waits inside the shard and calls TrainShard again while its remote training is pending", async () => {

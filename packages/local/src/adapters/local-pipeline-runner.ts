@@ -63,8 +63,8 @@ export type TaskHandler = (state: TaskState | ShardTaskState, input: PipelineSta
  * incremental uploads merge in a defined order); datasets run independently.
  */
 export class LocalPipelineRunner implements PipelineRunner {
-  readonly #definition = withoutTaskTimeouts(
-    substituteDefinition(STATE_MACHINE, LOCAL_SUBSTITUTIONS) as StateMachineDefinition,
+  readonly #definition = withLocalMapConcurrency(
+    withoutTaskTimeouts(substituteDefinition(STATE_MACHINE, LOCAL_SUBSTITUTIONS) as StateMachineDefinition),
   );
   readonly #machines = new Map<string, StateMachine>([
     [this.#definition.StartAt, new StateMachine(this.#definition)],
@@ -209,6 +209,24 @@ export class LocalPipelineRunner implements PipelineRunner {
       this.#aborts.delete(input.runId);
     }
   }
+}
+
+/**
+ * Shards the embedded stack trains at once. In AWS each of the Map's 100 concurrent shards is
+ * its own Lambda; here every shard shares one process and its training pool, so more shards in
+ * flight than keep the pool busy only hold more results (with their forecasts, about 20 KB a
+ * customer) in memory at once: 100 shards of 250 customers would be half a gigabyte.
+ */
+export const LOCAL_MAP_CONCURRENCY = 4;
+
+/** The document with each Map's MaxConcurrency lowered to {@link LOCAL_MAP_CONCURRENCY}. */
+export function withLocalMapConcurrency<D extends Pick<StateMachineDefinition, "States">>(definition: D): D {
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) =>
+      state.Type === "Map" ? [name, { ...state, MaxConcurrency: LOCAL_MAP_CONCURRENCY }] : [name, state],
+    ),
+  );
+  return { ...definition, States: states as D["States"] };
 }
 
 /**
