@@ -9,20 +9,18 @@
  * Goals on the 2-core machine: 10,000 customers < 90 s, 100,000 < 15 min, peak RSS < 1 GB and
  * flat as customers grow.
  */
-import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
 import { generateRows } from "../packages/core/src/ingest/generate.ts";
 import { createPostgresDatabase } from "../test/support/databases.ts";
+import { startStackProcess } from "../test/support/process-stack.ts";
 
-const CLI = fileURLToPath(new URL("../packages/local/bin/myriad.mjs", import.meta.url));
-const GOAL_MS: Record<number, number> = { 10_000: 90_000, 100_000: 15 * 60_000 };
+const GOAL_MS: Record<number, number> = { 10000: 90_000, 100000: 15 * 60_000 };
 const GOAL_RSS = 1024 ** 3;
 
 interface StateView {
@@ -91,7 +89,8 @@ async function measure(customers: number, days: number, database: "postgres" | "
       await rename(file, join(dataDir, "bucket", "raw", "readings.csv.gz"));
       const run = await finishedRun(stack.api);
       const peakRss = await highWaterMark(stack.pid);
-      if (run.status !== "SUCCEEDED") console.log(`  run ${run.runId} ${run.status}: ${run.error}: ${run.cause}`);
+      if (run.status !== "SUCCEEDED")
+        console.log(`  run ${run.runId} ${run.status}: ${run.error}: ${run.cause}`);
       return {
         customers,
         rows: run.counts.rows?.in ?? 0,
@@ -109,51 +108,19 @@ async function measure(customers: number, days: number, database: "postgres" | "
   }
 }
 
-/** `myriad start` on free ports, no demo, as its own process so its memory is its own. */
+/** `myriad start` as its own process (its memory is its own), with JSON reads of its API. */
 async function startStack(dataDir: string, databaseUrl: string | undefined) {
-  const child = spawn(process.execPath, [CLI, "start"], {
-    env: {
-      ...process.env,
-      MYRIAD_DATA_DIR: dataDir,
-      MYRIAD_PORT: "0",
-      MYRIAD_ENDPOINT_PORT: "0",
-      MYRIAD_DEMO: "0",
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (c) => {
-    out += c;
-  });
-  child.stderr.on("data", (c) => {
-    out += c;
-  });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const apiUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /API and console\s+(http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]);
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`stack exited:\n${out}`));
-    });
-  });
-  const key = (await readFile(join(dataDir, "admin-key"), "utf8")).trim();
+  const stack = await startStackProcess(dataDir, databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   return {
-    pid: child.pid as number,
+    pid: stack.child.pid as number,
     api: async <T>(path: string): Promise<T> => {
-      const res = await fetch(apiUrl + path, { headers: { authorization: `Bearer ${key}` } });
+      const res = await stack.api(path);
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },
     async stop() {
-      child.kill("SIGTERM");
-      await exited;
+      stack.child.kill("SIGTERM");
+      await stack.exited;
     },
   };
 }
@@ -226,4 +193,5 @@ function print(results: Measured[]) {
   }
 }
 
-const secs = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
+const secs = (ms: number) =>
+  ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
