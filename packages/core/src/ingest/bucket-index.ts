@@ -12,6 +12,11 @@ const CALENDAR_MONTHS: Partial<Record<Frequency, number>> = { M: 1, Q: 3, Y: 12 
  */
 export interface BucketGrid {
   readonly frequency: Frequency;
+  /**
+   * For fixed-duration frequencies, `index(t)` is `Math.floor((t - origin) / step)`: hot loops
+   * compute it inline rather than call `index` (a double passed to a call is boxed).
+   */
+  readonly fixed: { step: number; origin: number } | undefined;
   index(t: number): number;
   time(index: number): number;
 }
@@ -21,6 +26,7 @@ export function bucketGrid(frequency: Frequency): BucketGrid {
   if (months !== undefined) {
     return {
       frequency,
+      fixed: undefined,
       index: (t) => {
         const d = new Date(t);
         return Math.floor(((d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()) / months);
@@ -32,6 +38,7 @@ export function bucketGrid(frequency: Frequency): BucketGrid {
   const origin = frequency === "W" ? MONDAY_ORIGIN : 0;
   return {
     frequency,
+    fixed: { step, origin },
     index: (t) => Math.floor((t - origin) / step),
     time: (index) => index * step + origin,
   };

@@ -3,7 +3,7 @@ import type { ColumnLayout } from "./csv-header.ts";
 import { parseSimpleDecimal, parseValue } from "./parse-value.ts";
 import type { QuarantineReason } from "./reasons.ts";
 import type { RowSink } from "./row-sink.ts";
-import { parseTimestampBytes } from "./timestamp.ts";
+import { parsedTime, parseTimestampInto } from "./timestamp.ts";
 
 const LF = 10;
 const CR = 13;
@@ -124,17 +124,22 @@ export class FastRowParser {
         if (customer < 0) {
           reason = "invalid_customer_id";
         } else {
-          const time = parseTimestampBytes(buf, tsS, tsE);
-          if (Number.isNaN(time)) {
+          if (!parseTimestampInto(buf, tsS, tsE)) {
             reason = "unparsable_timestamp";
           } else {
+            const time = parsedTime[0];
             let value = parseSimpleDecimal(buf, vS, vE);
             if (Number.isNaN(value)) {
               const parsed = parseValue(decoder.decode(buf.subarray(vS, vE)), this.#decimalComma);
               if (parsed.ok) value = parsed.value;
               else reason = parsed.reason;
             }
-            if (reason === undefined) reason = this.#sink.add(customer, time, value);
+            if (reason === undefined) {
+              const outcome = this.#sink.add(customer, time, value);
+              if (outcome === "suspect")
+                this.#sink.suspect(customer, this.line, decoder.decode(buf.subarray(lineStart, lineEnd)));
+              else reason = outcome;
+            }
           }
         }
       }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PagedBuckets } from "./paged-buckets.ts";
+import { type Buckets, PagedBuckets, PagePool } from "./paged-buckets.ts";
+
+const plain = (b: Buckets) => ({ indices: Array.from(b.indices), values: Array.from(b.values) });
 
 describe("PagedBuckets", () => {
   it("sums or averages the readings of each bucket, in index order, across pages and below zero", () => {
@@ -18,8 +20,8 @@ describe("PagedBuckets", () => {
       expect(sum.add(index, time, value)).toBeUndefined();
       expect(mean.add(index, time, value)).toBeUndefined();
     }
-    expect(sum.buckets()).toEqual({ indices: [-3, 7, 255, 256, 5000], values: [6, 3, 1, 2, 6] });
-    expect(mean.buckets()).toEqual({ indices: [-3, 7, 255, 256, 5000], values: [3, 3, 1, 2, 3] });
+    expect(plain(sum.buckets())).toEqual({ indices: [-3, 7, 255, 256, 5000], values: [6, 3, 1, 2, 6] });
+    expect(plain(mean.buckets())).toEqual({ indices: [-3, 7, 255, 256, 5000], values: [3, 3, 1, 2, 3] });
   });
 
   it("keeps a bucket whose readings sum to zero (a reading of 0 is data, not a gap)", () => {
@@ -27,7 +29,7 @@ describe("PagedBuckets", () => {
     buckets.add(1, 10, 0);
     buckets.add(2, 20, 0);
     buckets.add(2, 21, 0);
-    expect(buckets.buckets()).toEqual({ indices: [1, 2], values: [0, 0] });
+    expect(plain(buckets.buckets())).toEqual({ indices: [1, 2], values: [0, 0] });
   });
 
   it("rejects a repeat of a bucket's first reading, however many readings came between, and keeps the first", () => {
@@ -40,7 +42,7 @@ describe("PagedBuckets", () => {
       expect(buckets.add(300, 3000, 0)).toBe("conflicting_duplicate");
       const { indices, values } = buckets.buckets();
       expect(indices).toHaveLength(600);
-      expect(values.slice(0, 2)).toEqual([0, 1]);
+      expect(Array.from(values.slice(0, 2))).toEqual([0, 1]);
       expect(values[300]).toBe(300);
       expect(values[599]).toBe(599);
     }
@@ -64,7 +66,23 @@ describe("PagedBuckets", () => {
       // The known limit: 15 is not the bucket's first reading, so its repeat is aggregated.
       expect(b.add(0, 15, 2)).toBeUndefined();
     }
-    expect(sum.buckets()).toEqual({ indices: [0], values: [12] });
-    expect(mean.buckets()).toEqual({ indices: [0], values: [12 / 5] });
+    expect(plain(sum.buckets())).toEqual({ indices: [0], values: [12] });
+    expect(plain(mean.buckets())).toEqual({ indices: [0], values: [12 / 5] });
+  });
+
+  it("starts a reused page empty: no sum, count or first reading of the customer that released it", () => {
+    for (const aggregation of ["sum", "mean"] as const) {
+      const pool = new PagePool(aggregation);
+      const first = new PagedBuckets(aggregation, pool);
+      first.add(5, 50, 4);
+      first.add(5, 51, 6);
+      expect(plain(first.buckets())).toEqual({ indices: [5], values: [aggregation === "sum" ? 10 : 5] });
+      first.release();
+      const next = new PagedBuckets(aggregation, pool);
+      // The same bucket and time is this customer's first reading, not a repeat.
+      expect(next.add(5, 50, 1)).toBeUndefined();
+      expect(next.add(7, 70, 2)).toBeUndefined();
+      expect(plain(next.buckets())).toEqual({ indices: [5, 7], values: [1, 2] });
+    }
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { MyriadError } from "../errors/myriad-error.ts";
@@ -208,6 +211,77 @@ describe("preprocess: validation and quarantine", () => {
     expect(await failure(upload(store, "raw/cfg/a.csv", lines("a,2025-01-01,1")))).toMatchObject({
       code: "invalid_dataset_config",
     });
+  });
+});
+
+describe("preprocess: spill partitions", () => {
+  // Customers interleaved, each with an overlapping export appended (distant repeats, some
+  // conflicting), finer readings than the frequency, and bad rows between them.
+  const rows: string[] = [];
+  for (let h = 0; h < 30; h++) {
+    for (const id of ["a", "b", "c", "d", "e"])
+      rows.push(`${id},2025-01-01 ${String(h % 24).padStart(2, "0")}:${h < 24 ? "00" : "30"}:00,${h}`);
+    if (h % 7 === 3) rows.push(`x/y,2025-01-01 00:00:00,1`);
+  }
+  for (let h = 0; h < 10; h++)
+    for (const id of ["c", "a"])
+      rows.push(`${id},2025-01-01 ${String(h).padStart(2, "0")}:00:00,${h % 3 === 0 ? h : 99}`);
+  const text = lines(...rows);
+
+  it("gives the same series, quarantine and counts whatever the number of partitions", async () => {
+    const outputs = [];
+    for (const partitions of [1, 3, 7]) {
+      const store = new MemoryObjectStore(64);
+      await store.put("raw/p/_dataset.json", JSON.stringify({ frequency: "H" }));
+      const result = await preprocess(store, upload(store, "raw/p/f.csv", text), { now: NOW, partitions });
+      const objects = [...store.objects.keys()].sort().map((key) => [key, store.text(key)]);
+      outputs.push({ result, objects });
+    }
+    // 150 readings, 4 unsafe ids, and 20 repeats: 00:00, 03:00, 06:00, 09:00 resent as they
+    // were (duplicate_row) and the other six with 99 (conflicting), for a and c each.
+    expect(outputs[0].result.rows).toEqual({ in: 174, out: 150, quarantined: 24 });
+    expect(outputs[0].result.reasons).toEqual({
+      invalid_customer_id: 4,
+      duplicate_row: 8,
+      conflicting_duplicate: 12,
+    });
+    const quarantine = outputs[0].objects.find(([key]) => key === "quarantine/p/run-1.csv")?.[1] ?? "";
+    const lineNumbers = quarantine
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => Number(l.split(",")[0]));
+    expect(lineNumbers).toEqual([...lineNumbers].sort((x, y) => x - y));
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[2]).toEqual(outputs[0]);
+  });
+
+  it("leaves no spill file behind, whether the run succeeds or fails", async () => {
+    const previous = process.env.TMPDIR;
+    const temp = await mkdtemp(join(tmpdir(), "preprocess-spill-test-"));
+    process.env.TMPDIR = temp;
+    try {
+      const store = new MemoryObjectStore(64);
+      await preprocess(store, upload(store, "raw/p/f.csv", text), { now: NOW, partitions: 3 });
+      expect(await readdir(temp)).toEqual([]);
+
+      // Fails while writing the series, after the whole file was spilled.
+      const failing = new MemoryObjectStore(64);
+      failing.put = async (key, body, type) => {
+        if (key.startsWith("customers/")) throw new Error("disk full");
+        return MemoryObjectStore.prototype.put.call(failing, key, body, type);
+      };
+      const error = await preprocess(failing, upload(failing, "raw/p/f.csv", text), {
+        now: NOW,
+        partitions: 3,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe("disk full");
+      expect(await readdir(temp)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(temp, { recursive: true, force: true });
+    }
   });
 });
 

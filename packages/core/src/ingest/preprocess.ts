@@ -12,9 +12,11 @@ import { type BucketGrid, bucketGrid } from "./bucket-index.ts";
 import { historyGaps, frequencyFromGaps } from "./infer-frequency.ts";
 import { IngestSink } from "./ingest-sink.ts";
 import { mergeHistory } from "./merge-history.ts";
-import type { Buckets } from "./paged-buckets.ts";
+import { type Buckets, PagePool } from "./paged-buckets.ts";
+import { PartitionReplay } from "./partition-replay.ts";
 import { QuarantineWriter } from "./quarantine-writer.ts";
 import { encodeSeriesCsv } from "./series-csv.ts";
+import { ReadingSpill } from "./reading-spill.ts";
 import { readRows } from "./read-rows.ts";
 import { DEFAULT_SHARD_SIZE, shardPrefixes } from "./shards.ts";
 import { parseTimestamp } from "./timestamp.ts";
@@ -29,7 +31,20 @@ export interface PreprocessOptions {
    * CPU, bounds this step, and 100,000 customers must fit in the Lambda's 15 minutes.
    */
   concurrency?: number;
+  /** Spill partitions (default: from the input's size, see {@link spillPartitions}). */
+  partitions?: number;
 }
+
+/**
+ * Readings a spill partition should hold at most: a partition's buckets (24 bytes each, at most
+ * one a reading) are what Preprocess holds in memory, here under 50 MB.
+ */
+const PARTITION_READINGS = 2_000_000;
+/** Bytes of a short meter row (`c1,2025-01-01T00:00:00Z,1.5`), to estimate readings from the size. */
+const ROW_BYTES = 24;
+/** gzip CSV counted as 8 bytes a byte, as the Lambda sizing does (CSV compresses 3–8×). */
+const GZIP_RATIO = 8;
+const MAX_PARTITIONS = 256;
 
 /** Customers whose history is sampled to keep a dataset's inferred frequency stable across uploads. */
 const HISTORY_SAMPLE = 3;
@@ -45,9 +60,15 @@ const decoder = new TextDecoder();
  * or sends again are counted; gaps are not filled; see {@link mergeHistory}) and writes
  * `manifests/<dataset>/<runId>.json` for Train.
  *
+ * Two passes: the file is read once, its readings routed by customer into spill partitions on
+ * local disk ({@link IngestSink}); then each partition is replayed, merged with history and
+ * written ({@link PartitionReplay}). Memory is the buckets of at most two partitions (one
+ * replayed while the previous one is written; about {@link PARTITION_READINGS} readings' worth
+ * each) plus a small record per customer, whatever the file's size or the customer count; the
+ * spill is removed at the end, failed or not.
+ *
  * The frequency is, in order: `_dataset.json`'s; the frequency of the dataset's existing series
- * (so a small later upload cannot re-grid the history); inferred from the first rows. Memory is
- * bounded by customers × buckets, not by the file (see {@link IngestSink}).
+ * (so a small later upload cannot re-grid the history); inferred from the first rows.
  *
  * @throws MyriadError `no_valid_rows` (400) when no row survives validation (the quarantine is
  *   still written, and named in the error's details); `missing_columns`, `invalid_dataset_config`,
@@ -63,24 +84,24 @@ export async function preprocess(
   const config = await readDatasetConfig(store, dataset);
   const knownFrequency = config.frequency ?? (await historyFrequency(store, dataset));
   const quarantine = new QuarantineWriter();
+  let spill: ReadingSpill | undefined;
+  /** The previous partition's series being written while the next one is replayed. */
+  let writing: Promise<void> | undefined;
   try {
     const source = await store.getStream(input.key);
     if (source === undefined) throw new MyriadError(404, "input_not_found", `${input.key} not found`);
-    const sink = new IngestSink({
-      frequency: knownFrequency,
-      aggregation: config.aggregation,
-      now,
-      quarantine,
-    });
+    spill = await ReadingSpill.create(options.partitions ?? spillPartitions(input));
+    const sink = new IngestSink({ frequency: knownFrequency, now, quarantine, spill });
     const stats = await readRows(source, sink, { names: config.columns, delimiter: config.delimiter }).catch(
       (error: unknown) => {
         throw asInputError(error, input.key);
       },
     );
-    const quarantineKey = await quarantine.write(store, Keys.quarantine(dataset, input.runId));
-    const rows = { in: stats.rows, out: sink.accepted, quarantined: quarantine.count };
-    const reasons: Record<string, number> = { ...quarantine.reasons };
     if (sink.accepted === 0) {
+      // Nothing was spilled, so the replay cannot add rejections: the quarantine is complete.
+      const quarantineKey = await quarantine.write(store, Keys.quarantine(dataset, input.runId));
+      const rows = { in: stats.rows, out: 0, quarantined: quarantine.count };
+      const reasons: Record<string, number> = { ...quarantine.reasons };
       const why = Object.entries(reasons)
         .map(([reason, n]) => `${reason}: ${n}`)
         .join(", ");
@@ -90,24 +111,63 @@ export async function preprocess(
         { rows, reasons, quarantineKey },
       );
     }
+    await spill.finish();
 
     const frequency = sink.frequency();
     const grid = bucketGrid(frequency);
-    const order = sink.ids.map((id, index) => ({ id, index })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    const written = await pMap(
-      order,
-      ({ id, index }) => writeCustomer(store, dataset, id, sink.takeBuckets(index), grid, config.aggregation),
-      { concurrency: options.concurrency ?? 32 },
-    );
     const customers: ManifestCustomer[] = [];
     let readingsReplaced = 0;
     let readingsResent = 0;
-    for (const w of written) {
-      if (w === undefined) continue;
-      customers.push(w.customer);
-      readingsReplaced += w.replaced;
-      readingsResent += w.resent;
+    let rejectedOnReplay = 0;
+    const pages = new PagePool(config.aggregation);
+    const writePartition = async (replay: PartitionReplay) => {
+      const written = await pMap(
+        replay.customers(),
+        (customer) =>
+          writeCustomer(store, dataset, sink.ids[customer], replay.take(customer), grid, config.aggregation),
+        { concurrency: options.concurrency ?? 32 },
+      );
+      for (const w of written) {
+        if (w === undefined) continue;
+        customers.push(w.customer);
+        readingsReplaced += w.replaced;
+        readingsResent += w.resent;
+      }
+    };
+    for (let p = 0; p < spill.partitions; p++) {
+      const partition = spill.read(p);
+      quarantine.startRun();
+      const replay = new PartitionReplay(
+        partition,
+        grid,
+        config.aggregation,
+        (line, reason, raw) => quarantine.add(line, reason, raw),
+        pages,
+      );
+      try {
+        for (const records of partition.chunks()) {
+          replay.add(records);
+          const flushing = quarantine.flush();
+          if (flushing !== undefined) await flushing;
+          // Lets the previous partition's writes progress while this one is replayed.
+          else await new Promise(setImmediate);
+        }
+      } finally {
+        partition.close();
+      }
+      rejectedOnReplay += replay.rejected;
+      await spill.drop(p);
+      // At most two partitions' buckets are held: the one being written and this one.
+      await writing;
+      writing = writePartition(replay);
+      // Awaited above or below; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
     }
+    await writing;
+    customers.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const quarantineKey = await quarantine.write(store, Keys.quarantine(dataset, input.runId));
+    const rows = { in: stats.rows, out: sink.accepted - rejectedOnReplay, quarantined: quarantine.count };
+    const reasons: Record<string, number> = { ...quarantine.reasons };
 
     const manifestKey = Keys.manifest(dataset, input.runId);
     const horizon = config.horizon ?? defaultHorizon(frequency);
@@ -155,7 +215,10 @@ export async function preprocess(
       readingsResent,
     };
   } finally {
+    // A failed run still lets the series writes under way finish before it reports.
+    await writing?.catch(() => undefined);
     await quarantine.dispose();
+    await spill?.dispose();
   }
 }
 
@@ -209,6 +272,12 @@ async function writeCustomer(
     last: new Date(seriesEnd(series)).toISOString(),
   };
   return { customer, replaced, resent };
+}
+
+/** Enough spill partitions that each holds about {@link PARTITION_READINGS} readings at most. */
+function spillPartitions(input: Pick<RunInput, "key" | "size">): number {
+  const bytes = input.size * (input.key.endsWith(".gz") ? GZIP_RATIO : 1);
+  return Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(bytes / ROW_BYTES / PARTITION_READINGS)));
 }
 
 function timeRange(customers: ManifestCustomer[]): Manifest["timeRange"] {

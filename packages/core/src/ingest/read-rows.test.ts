@@ -5,7 +5,7 @@ import { MyriadError } from "../errors/myriad-error.ts";
 import { MAX_LINE_BYTES } from "./fast-rows.ts";
 import { type ReadOptions, readRows } from "./read-rows.ts";
 import type { QuarantineReason } from "./reasons.ts";
-import type { RowSink } from "./row-sink.ts";
+import type { AddOutcome, RowSink } from "./row-sink.ts";
 
 const NAMES: ReadOptions["names"] = {
   customerId: "customer_id",
@@ -22,9 +22,14 @@ class RecordingSink implements RowSink {
     const known = this.ids.indexOf(id);
     return known >= 0 ? known : this.ids.push(id) - 1;
   }
-  add(customer: number, time: number, value: number): QuarantineReason | undefined {
+  readonly suspects: string[] = [];
+  /** A value of 99 is a suspect: the reader must hand over its line and text. */
+  add(customer: number, time: number, value: number): AddOutcome {
     this.rows.push(`${this.ids[customer]}@${new Date(time).toISOString()}=${value}`);
-    return undefined;
+    return value === 99 ? "suspect" : undefined;
+  }
+  suspect(customer: number, line: number, raw: string): void {
+    this.suspects.push(`${this.ids[customer]}:${line}:${raw}`);
   }
   reject(line: number, reason: QuarantineReason, raw: string): void {
     this.rejects.push(`${line}:${reason}:${raw}`);
@@ -120,6 +125,28 @@ describe("readRows", () => {
       '4:unparsable_timestamp:c,"2025-01-01\n01:00:00",3',
       "6:unparsable_timestamp:d,bad,4",
     ]);
+  });
+
+  it("reads a first chunk of more than 1 MiB of whole lines followed by chunks without a line feed", async () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => `c${i % 7},2025-01-01 00:00:00,${i}\n`).join("");
+    expect(lines.length).toBeGreaterThan(MAX_LINE_BYTES);
+    const chunks = [`customer_id,timestamp,consumption\n${lines}a,2025-01-01 00:00:00,`, "1", "2\n"];
+    const sink = new RecordingSink();
+    async function* source() {
+      for (const chunk of chunks) yield bytesOf(chunk);
+    }
+    await readRows(source(), sink, { names: NAMES });
+    expect(sink.rejects).toEqual([]);
+    expect(sink.rows).toHaveLength(40_001);
+    expect(sink.rows.at(-1)).toBe(`a@${T0}=12`);
+  });
+
+  it("hands over the line and text of a suspect reading, on both paths", async () => {
+    const text =
+      'customer_id,timestamp,consumption\na,2025-01-01 00:00:00,99\nb,2025-01-01 00:00:00,1\n"c","2025-01-01 01:00:00","99"\n';
+    const { sink } = await read(text, 8);
+    expect(sink.suspects).toEqual(["a:2:a,2025-01-01 00:00:00,99", 'c:4:"c","2025-01-01 01:00:00","99"']);
+    expect(sink.rejects).toEqual([]);
   });
 
   it("quarantines only the first line of a quote that never closes, and reads on", async () => {

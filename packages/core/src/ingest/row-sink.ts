@@ -5,6 +5,13 @@ import type { QuarantineReason } from "./reasons.ts";
 import { parseTimestamp } from "./timestamp.ts";
 
 /**
+ * What `add` says of a reading: accepted (undefined), rejected with a reason, or `suspect`:
+ * accepted for now, but a later check may still reject it, so the reader must hand over its
+ * line and text with `suspect`.
+ */
+export type AddOutcome = QuarantineReason | "suspect" | undefined;
+
+/**
  * Where the CSV readers deliver rows. Readers parse and check each field; the sink owns what
  * needs state across rows (customers, duplicates, time bounds, buckets).
  */
@@ -12,7 +19,9 @@ export interface RowSink {
   /** A dense index for a customer id that already passed `isSafeIdentifier`. */
   customer(id: string): number;
   /** Adds one parsed reading; returns why it is rejected instead, if it is. */
-  add(customer: number, time: number, value: number): QuarantineReason | undefined;
+  add(customer: number, time: number, value: number): AddOutcome;
+  /** The line number and text of the reading `add` just called a suspect. */
+  suspect(customer: number, line: number, raw: string): void;
   /** Records a rejected row: its 1-based line number in the file and its text. */
   reject(line: number, reason: QuarantineReason, raw: string): void;
   /**
@@ -48,7 +57,12 @@ export function addStringRow(
     const value = parseValue(valueText, decimalComma);
     if (Number.isNaN(time)) reason = "unparsable_timestamp";
     else if (!value.ok) reason = value.reason;
-    else reason = sink.add(sink.customer(id), time, value.value);
+    else {
+      const customer = sink.customer(id);
+      const outcome = sink.add(customer, time, value.value);
+      if (outcome === "suspect") sink.suspect(customer, line, raw);
+      else reason = outcome;
+    }
   }
   if (reason === undefined) return true;
   sink.reject(line, reason, raw);

@@ -38,9 +38,15 @@ describe("encodeSeriesCsv", () => {
     expect(decode(encodeSeriesCsv(series))).toContain("+010000-01-01T00:00:00.000Z,3");
   });
 
-  it("grows its buffer for long series", () => {
+  it("has room for long series of the longest lines (extended years, long numbers)", () => {
     const values = Float64Array.from({ length: 50_000 }, (_, i) => i * 1.5);
     const series = { start: Date.UTC(2020, 0, 1), frequency: "1min" as const, values };
     expect(decode(encodeSeriesCsv(series))).toBe(seriesToCsv(series));
+    const longest = {
+      start: Date.UTC(10_000, 0, 1),
+      frequency: "H" as const,
+      values: Float64Array.from({ length: 5000 }, (_, i) => -(i + 1) / 3e299),
+    };
+    expect(decode(encodeSeriesCsv(longest))).toBe(seriesToCsv(longest));
   });
 });

@@ -1,4 +1,16 @@
 /**
+ * Where {@link parseTimestampInto} leaves the time it parsed. Why not a return value: a double
+ * returned by a call that is not inlined (this parser is too large to be) is boxed, an
+ * allocation per row on the ingest path.
+ */
+export const parsedTime = new Float64Array(1);
+
+/** {@link parseTimestampInto}, returning the time (NaN when unparsable). */
+export function parseTimestampBytes(b: Uint8Array, start: number, end: number): number {
+  return parseTimestampInto(b, start, end) ? parsedTime[0] : Number.NaN;
+}
+
+/**
  * Timestamp parsing for ingestion, on bytes so the fast CSV path never builds a string per row.
  *
  * Accepted forms (anything else is `unparsable_timestamp`):
@@ -9,32 +21,50 @@
  * A timestamp without an offset is UTC (the readings' local zone is unknowable); an offset is
  * applied, so `2024-01-01T01:00:00+01:00` is `2024-01-01T00:00:00Z`. Fractions beyond
  * milliseconds are truncated. Calendar fields are checked (no February 30th, no hour 24).
+ *
+ * Returns whether the timestamp is valid, leaving the time (epoch ms) in {@link parsedTime}.
  */
-export function parseTimestampBytes(b: Uint8Array, start: number, end: number): number {
-  if (end - start < 10) return Number.NaN;
-  const year = digits4(b, start);
-  const month = digits2(b, start + 5);
-  const day = digits2(b, start + 8);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || b[start + 4] !== 45 || b[start + 7] !== 45) {
-    return Number.NaN;
+export function parseTimestampInto(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 10) return false;
+  // Rows of a file share few dates: the last valid one is remembered by its ten bytes.
+  const dateHead = b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24);
+  const dateMid = b[start + 4] | (b[start + 5] << 8) | (b[start + 6] << 16) | (b[start + 7] << 24);
+  const dateTail = b[start + 8] | (b[start + 9] << 8);
+  let ms: number;
+  if (dateHead === lastDate.head && dateMid === lastDate.mid && dateTail === lastDate.tail) {
+    ms = lastDate.ms;
+  } else {
+    const year = digits4(b, start);
+    const month = digits2(b, start + 5);
+    const day = digits2(b, start + 8);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || b[start + 4] !== 45 || b[start + 7] !== 45) {
+      return false;
+    }
+    if (day > daysInMonth(year, month)) return false;
+    ms = daysFromCivil(year, month, day) * 86_400_000;
+    lastDate.head = dateHead;
+    lastDate.mid = dateMid;
+    lastDate.tail = dateTail;
+    lastDate.ms = ms;
   }
-  if (day > daysInMonth(year, month)) return Number.NaN;
-  let ms = daysFromCivil(year, month, day) * 86_400_000;
   let i = start + 10;
-  if (i === end) return ms;
+  if (i === end) {
+    parsedTime[0] = ms;
+    return true;
+  }
 
   const sep = b[i];
-  if (sep !== 84 && sep !== 32 && sep !== 116) return Number.NaN; // 'T', ' ', 't'
-  if (end - i < 6) return Number.NaN;
+  if (sep !== 84 && sep !== 32 && sep !== 116) return false; // 'T', ' ', 't'
+  if (end - i < 6) return false;
   const hour = digits2(b, i + 1);
   const minute = digits2(b, i + 4);
-  if (hour < 0 || hour > 23 || b[i + 3] !== 58 || minute < 0 || minute > 59) return Number.NaN;
+  if (hour < 0 || hour > 23 || b[i + 3] !== 58 || minute < 0 || minute > 59) return false;
   ms += hour * 3_600_000 + minute * 60_000;
   i += 6;
   if (i < end && b[i] === 58) {
-    if (end - i < 3) return Number.NaN;
+    if (end - i < 3) return false;
     const second = digits2(b, i + 1);
-    if (second < 0 || second > 59) return Number.NaN;
+    if (second < 0 || second > 59) return false;
     ms += second * 1000;
     i += 3;
     if (i < end && (b[i] === 46 || b[i] === 44)) {
@@ -48,12 +78,13 @@ export function parseTimestampBytes(b: Uint8Array, start: number, end: number): 
         scale /= 10;
         i++;
       }
-      if (i === fracStart) return Number.NaN;
+      if (i === fracStart) return false;
       ms += Math.floor(frac);
     }
   }
-  if (i === end) return ms;
-  return applyOffset(b, i, end, ms);
+  const withOffset = i === end ? ms : applyOffset(b, i, end, ms);
+  parsedTime[0] = withOffset;
+  return !Number.isNaN(withOffset);
 }
 
 /** {@link parseTimestampBytes} for a string (the csv-parse path and history files). */
@@ -83,6 +114,9 @@ function applyOffset(b: Uint8Array, i: number, end: number, ms: number): number 
   // Local time = UTC + offset, so UTC = local − offset.
   return ms - sign * (hours * 3_600_000 + minutes * 60_000);
 }
+
+/** The last date {@link parseTimestampBytes} parsed: its ten bytes packed in three integers. */
+const lastDate = { head: -1, mid: -1, tail: -1, ms: 0 };
 
 function digits2(b: Uint8Array, i: number): number {
   const d0 = b[i] - 48;
