@@ -1,16 +1,16 @@
 /**
- * `npm run bench -- scale [--customers 1000,10000] [--days 120] [--database postgres|pglite]`:
+ * `npm run bench -- scale [--customers 1000,10000] [--days 120] [--database postgres|pglite] [--reuse-input]`:
  * the whole embedded pipeline at growing customer counts, as a user runs it.
  *
  * For each size: the generator's hourly data (gzip, as the demo drops it) is written outside the
- * bucket, `myriad start` runs as its own process on a fresh database, and the file is moved into
- * raw/ at once. The run's own state timings come from the API; peak RSS is the stack process's
+ * bucket (`--reuse-input` keeps it in the temp folder for the next run), `myriad start` runs as
+ * its own process on a fresh database, and the file is linked into raw/ at once. The run's own state timings come from the API; peak RSS is the stack process's
  * high-water mark (VmHWM, which counts its training threads), read when the run has ended.
  * Goals on the 2-core machine: 10,000 customers < 90 s, 100,000 < 15 min, peak RSS < 1 GB and
  * flat as customers grow.
  */
 import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -56,37 +56,34 @@ export async function main(args: string[]) {
   const sizes = arg(args, "customers", "1000,10000").split(",").map(Number);
   const days = Number(arg(args, "days", "120"));
   const database = arg(args, "database", "postgres") as "postgres" | "pglite";
+  const reuseInput = args.includes("--reuse-input");
   console.log(
     `scale bench: hourly data, ${days} days, embedded stack on ${database}, ${sizes.map((n) => n.toLocaleString("en")).join(" / ")} customers`,
   );
   const results: Measured[] = [];
   for (const customers of sizes) {
-    const m = await measure(customers, days, database);
+    const m = await measure(customers, days, database, reuseInput);
     results.push(m);
     console.log(`  ${customers.toLocaleString("en")} customers: ${m.status} in ${secs(m.totalMs)}`);
   }
   print(results);
 }
 
-async function measure(customers: number, days: number, database: "postgres" | "pglite"): Promise<Measured> {
+async function measure(
+  customers: number,
+  days: number,
+  database: "postgres" | "pglite",
+  reuseInput: boolean,
+): Promise<Measured> {
   const dataDir = await mkdtemp(join(tmpdir(), "myriad-scale-"));
   const pg = database === "postgres" ? await createPostgresDatabase() : undefined;
   try {
-    const file = join(dataDir, "readings.csv.gz");
-    const started = performance.now();
-    await pipeline(
-      Readable.from(generateRows({ customers, days, seed: 42, start: new Date("2026-01-05T00:00:00Z") })),
-      createGzip({ level: 1 }),
-      createWriteStream(file),
-    );
-    const { size } = await stat(file);
-    console.log(
-      `  generated ${customers.toLocaleString("en")} customers (${(size / 1024 ** 2).toFixed(0)} MiB gzip) in ${secs(performance.now() - started)}`,
-    );
+    const file = await input(customers, days, reuseInput ? tmpdir() : dataDir);
     const stack = await startStack(dataDir, pg?.url);
     try {
       await mkdir(join(dataDir, "bucket", "raw"), { recursive: true });
-      await rename(file, join(dataDir, "bucket", "raw", "readings.csv.gz"));
+      // A hard link: the file appears in raw/ at once, and a kept input stays for the next run.
+      await link(file, join(dataDir, "bucket", "raw", "readings.csv.gz"));
       const run = await finishedRun(stack.api);
       const peakRss = await highWaterMark(stack.pid);
       if (run.status !== "SUCCEEDED")
@@ -106,6 +103,28 @@ async function measure(customers: number, days: number, database: "postgres" | "
     await pg?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The generator's data for the size, as gzip in `folder`; an existing file of the same size
+ * and days is reused (`--reuse-input`: 100,000 customers take minutes to generate).
+ */
+async function input(customers: number, days: number, folder: string): Promise<string> {
+  const file = join(folder, `myriad-scale-${customers}x${days}.csv.gz`);
+  if (await stat(file).catch(() => undefined)) return file;
+  const started = performance.now();
+  const partial = `${file}.part`;
+  await pipeline(
+    Readable.from(generateRows({ customers, days, seed: 42, start: new Date("2026-01-05T00:00:00Z") })),
+    createGzip({ level: 1 }),
+    createWriteStream(partial),
+  );
+  await rename(partial, file);
+  const { size } = await stat(file);
+  console.log(
+    `  generated ${customers.toLocaleString("en")} customers (${(size / 1024 ** 2).toFixed(0)} MiB gzip) in ${secs(performance.now() - started)}`,
+  );
+  return file;
 }
 
 /** `myriad start` as its own process (its memory is its own), with JSON reads of its API. */
