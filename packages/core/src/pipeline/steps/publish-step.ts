@@ -67,13 +67,9 @@ export async function publishStep(ports: Ports, state: PipelineState): Promise<P
   await publishFromArtifacts(ports, run, rest, tally);
   // Never read again once every model has had its turn, and 20 KB per customer: a run of
   // 100,000 would leave 2 GB behind. Best effort: one left over is only space.
-  await pMap(
-    shards,
-    (shard) => ports.store.delete(shardForecastsKey(run.dataset, run.runId, shard)).catch(() => {}),
-    {
-      concurrency: READS,
-    },
-  );
+  const forget = (shard: number) =>
+    ports.store.delete(shardForecastsKey(run.dataset, run.runId, shard)).catch(() => {});
+  await pMap(shards, forget, { concurrency: READS });
   const { published, failures } = tally;
   await addRunCounts(ports.db, state.runId, {
     customersPublished: before + published,
