@@ -5,7 +5,9 @@
  * For each size: the generator's hourly data (gzip, as the demo drops it) is written outside the
  * bucket (`--reuse-input` keeps it in the temp folder for the next run), `myriad start` runs as
  * its own process on a fresh database, and the file is linked into raw/ at once. The run's own state timings come from the API; peak RSS is the stack process's
- * high-water mark (VmHWM, which counts its training threads), read when the run has ended.
+ * high-water mark (VmHWM, which counts its training threads), read when the run has ended, and
+ * its resident set sampled every 200 ms gives each state's peak (the shards apart from Train's
+ * gather of their results).
  * Goals on the 2-core machine: 10,000 customers < 90 s, 100,000 < 15 min, peak RSS < 1 GB and
  * flat as customers grow.
  */
@@ -44,6 +46,8 @@ interface Measured {
   states: Map<string, number>;
   totalMs: number;
   peakRss: number;
+  /** Highest sampled resident set while each state ran (see rssByState). */
+  stateRss: Map<string, number>;
   status: string;
 }
 
@@ -84,7 +88,8 @@ async function measure(
       await mkdir(join(dataDir, "bucket", "raw"), { recursive: true });
       // A hard link: the file appears in raw/ at once, and a kept input stays for the next run.
       await link(file, join(dataDir, "bucket", "raw", "readings.csv.gz"));
-      const run = await finishedRun(stack.api);
+      const sampler = sampleRss(stack.pid);
+      const run = await finishedRun(stack.api).finally(() => sampler.stop());
       const peakRss = await highWaterMark(stack.pid);
       if (run.status !== "SUCCEEDED")
         console.log(`  run ${run.runId} ${run.status}: ${run.error}: ${run.cause}`);
@@ -94,6 +99,7 @@ async function measure(
         states: stateTimes(run.states),
         totalMs: run.durationMs ?? 0,
         peakRss,
+        stateRss: rssByState(run.states, sampler.samples),
         status: run.status,
       };
     } finally {
@@ -161,6 +167,40 @@ async function highWaterMark(pid: number): Promise<number> {
   return kb ? Number(kb[1]) * 1024 : Number.NaN;
 }
 
+/** The process's resident set every 200 ms, to tell which state holds the memory. */
+function sampleRss(pid: number) {
+  const samples: { at: number; rss: number }[] = [];
+  const timer = setInterval(() => {
+    readFile(`/proc/${pid}/status`, "utf8")
+      .then((status) => {
+        const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+        if (kb) samples.push({ at: Date.now(), rss: Number(kb[1]) * 1024 });
+      })
+      .catch(() => {});
+  }, 200);
+  return { samples, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The highest sample in each state's span. The shards (from Preprocess's end to Train's start)
+ * count apart from Train itself, which gathers their results.
+ */
+function rssByState(states: StateView[], samples: { at: number; rss: number }[]): Map<string, number> {
+  const spans = states.map((s) => ({
+    name: s.name,
+    from: Date.parse(s.startedAt),
+    to: Date.parse(s.stoppedAt ?? s.startedAt),
+  }));
+  const preprocess = spans.find((s) => s.name === "Preprocess");
+  const train = spans.find((s) => s.name === "Train");
+  if (preprocess && train) spans.push({ name: "shards", from: preprocess.to, to: train.from });
+  const peaks = new Map<string, number>();
+  for (const { name, from, to } of spans)
+    for (const { at, rss } of samples)
+      if (at >= from && at <= to) peaks.set(name, Math.max(peaks.get(name) ?? 0, rss));
+  return peaks;
+}
+
 /**
  * Wall time per state. The run lists TrainShards' shards as one Train (their gather), so Train
  * counts from Preprocess's end: the shards run between the two.
@@ -204,6 +244,15 @@ function print(results: Measured[]) {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(line(header));
   for (const r of rows) console.log(line(r));
+  for (const m of results) {
+    const parts = ["Preprocess", "shards", "Train", "Register", "Publish", "Warm"].flatMap((p) => {
+      const rss = m.stateRss.get(p);
+      return rss === undefined ? [] : [`${p} ${(rss / 1024 ** 3).toFixed(2)} GB`];
+    });
+    console.log(
+      `peak RSS by state (sampled), ${m.customers.toLocaleString("en")} customers: ${parts.join(", ")}`,
+    );
+  }
   const first = results[0];
   for (const m of results.slice(1)) {
     console.log(

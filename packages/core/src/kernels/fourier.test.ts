@@ -25,6 +25,30 @@ describe("Fourier regression kernel", () => {
     expect(fourierPredict(fit, [1])[0]).toBeCloseTo(f(70), 6);
   });
 
+  it("fits each series of a shared gap-free design on its own values, as the gapped path does", () => {
+    // Every backtest window of a series has the same design, factored once (gapFreeSystem):
+    // a second series must still get its own coefficients, and the first its own again.
+    const n = 24 * 7 * 3 + 5;
+    const design = { terms: fourierTerms([24, 168], [4, 3]), changepoints: [-300, -100], scale: n };
+    const series = (level: number, phase: number) =>
+      Float64Array.from(
+        { length: n },
+        (_, t) => level + 3 * Math.sin((2 * Math.PI * t) / 24 + phase) + 0.01 * t + Math.cos(t),
+      );
+    const a = series(10, 0);
+    const b = series(50, 1);
+    const first = fourierFit(a, design, 0.5).coef;
+    const other = fourierFit(b, design, 0.5).coef;
+    expect(fourierFit(a, design, 0.5).coef).toEqual(first);
+    expect(other).not.toEqual(first);
+    // The same rows through the path that skips gaps (a gap before the window moves nothing but n).
+    const gapped = new Float64Array(n + 1);
+    gapped[0] = Number.NaN;
+    gapped.set(b, 1);
+    const viaGaps = fourierFit(gapped, { ...design, scale: n }, 0.5).coef;
+    for (const [i, c] of other.entries()) expect(viaGaps[i]).toBeCloseTo(c, 9);
+  });
+
   it("keeps one copy of a frequency two periods share, and none at Nyquist", () => {
     // The 7th weekly harmonic of hourly data is the daily fundamental; 12/24 is Nyquist.
     const terms = fourierTerms([24, 168], [12, 8]);

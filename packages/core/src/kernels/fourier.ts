@@ -1,4 +1,4 @@
-import { choleskySolve } from "./linalg.ts";
+import { choleskyFactor, choleskySubstitute } from "./linalg.ts";
 
 /** A design of trend plus Fourier terms, with time counted in steps from the last observation. */
 export interface FourierDesign {
@@ -67,7 +67,8 @@ function designRow(d: FourierDesign, t: number, row: Float64Array): void {
  * Least squares of y on a piecewise-linear trend and Fourier terms (the additive model of
  * Prophet, Taylor & Letham 2018), by normal equations. Slope changes get a ridge penalty
  * `changepointRidge · rows` in place of Prophet's Laplace prior, so the fit stays one linear
- * solve; NaN rows are skipped. O(n · k²) for k columns.
+ * solve; NaN rows are skipped. O(n · k²) for k columns, O(n · k) for a gap-free design met before
+ * (see gapFreeSystem).
  *
  * @param y - values; NaN marks a gap.
  * @param design - terms and changepoints (see fourierTerms).
@@ -90,18 +91,68 @@ export function fourierFit(y: Float64Array, design: FourierDesign, changepointRi
   let variance = 0;
   for (let i = 0; i < n; i++) if (Number.isFinite(y[i])) variance += (y[i] - mean) ** 2;
   const sd = Math.sqrt(variance / rows) || 1;
-  // Column-major design over the finite rows, response standardised.
-  const x = new Float64Array(k * rows);
   const z = new Float64Array(rows);
+  for (let i = 0, r = 0; i < n; i++) if (Number.isFinite(y[i])) z[r++] = (y[i] - mean) / sd;
+  const { x, factor } =
+    rows === n
+      ? gapFreeSystem(design, n, k, changepointRidge)
+      : normalSystem(design, y, rows, k, changepointRidge);
+  const xtz = new Float64Array(k);
+  for (let a = 0; a < k; a++) xtz[a] = dot(x.subarray(a * rows, (a + 1) * rows), z, rows);
+  const beta = choleskySubstitute(factor, xtz, k);
+  const coef = Array.from(beta, (b) => b * sd);
+  coef[0] += mean;
+  return { ...design, coef };
+}
+
+/** A design (column-major over the fitted rows) and the Cholesky factor of its penalised Gram matrix. */
+interface NormalSystem {
+  x: Float64Array;
+  factor: Float64Array;
+}
+
+/** Designs without gaps recently solved, by design and length; the oldest is dropped past 8. */
+const gapFree = new Map<string, NormalSystem>();
+const GAP_FREE_KEPT = 8;
+
+/**
+ * The system of a window without gaps. Time counts from the window's last step, so every
+ * backtest window of a series (and every series of the same length and seasons) has the same
+ * design: it is built and factored once, and each further fit is Xᵀz and two triangular solves,
+ * with the same arithmetic, so the same coefficients to the bit.
+ */
+function gapFreeSystem(design: FourierDesign, n: number, k: number, ridge: number): NormalSystem {
+  const key = `${n}|${ridge}|${design.scale}|${design.changepoints.join()}|${design.terms.join(";")}`;
+  let system = gapFree.get(key);
+  if (!system) {
+    system = normalSystem(design, undefined, n, k, ridge);
+    if (gapFree.size >= GAP_FREE_KEPT) gapFree.delete(gapFree.keys().next().value!);
+    gapFree.set(key, system);
+  }
+  return system;
+}
+
+/**
+ * Least squares' design over the rows where `y` is finite (all `rows` of them when `y` is
+ * undefined), and the factor of XᵀX with the ridge on the slope changes, O(rows · k²).
+ */
+function normalSystem(
+  design: FourierDesign,
+  y: Float64Array | undefined,
+  rows: number,
+  k: number,
+  ridge: number,
+): NormalSystem {
+  const n = y?.length ?? rows;
+  const x = new Float64Array(k * rows);
   const row = new Float64Array(k);
   for (let i = 0, r = 0; i < n; i++) {
-    if (!Number.isFinite(y[i])) continue;
+    if (y && !Number.isFinite(y[i])) continue;
     designRow(design, i - (n - 1), row);
     for (let c = 0; c < k; c++) x[c * rows + r] = row[c];
-    z[r++] = (y[i] - mean) / sd;
+    r++;
   }
   const xtx = new Float64Array(k * k);
-  const xtz = new Float64Array(k);
   for (let a = 0; a < k; a++) {
     const ca = x.subarray(a * rows, (a + 1) * rows);
     for (let b = a; b < k; b++) {
@@ -109,14 +160,10 @@ export function fourierFit(y: Float64Array, design: FourierDesign, changepointRi
       xtx[a * k + b] = s;
       xtx[b * k + a] = s;
     }
-    xtz[a] = dot(ca, z, rows);
   }
-  for (let c = 2; c < 2 + design.changepoints.length; c++) xtx[c * k + c] += changepointRidge * rows;
+  for (let c = 2; c < 2 + design.changepoints.length; c++) xtx[c * k + c] += ridge * rows;
   for (let c = 0; c < k; c++) xtx[c * k + c] += 1e-9 * rows;
-  const beta = choleskySolve(xtx, xtz, k);
-  const coef = Array.from(beta, (b) => b * sd);
-  coef[0] += mean;
-  return { ...design, coef };
+  return { x, factor: choleskyFactor(xtx, k) };
 }
 
 /** Dot product with four accumulators (the single-sum loop waits on each addition). */

@@ -9,6 +9,15 @@
  * @throws when `A` is not positive definite even after jitter.
  */
 export function choleskySolve(a: Float64Array, b: Float64Array, k: number): Float64Array {
+  return choleskySubstitute(choleskyFactor(a, k), b, k);
+}
+
+/**
+ * The lower-triangular Cholesky factor of `A` (k × k, row-major), with {@link choleskySolve}'s
+ * jitter; solve with it by {@link choleskySubstitute}. Apart for callers that solve one matrix
+ * for many right-hand sides.
+ */
+export function choleskyFactor(a: Float64Array, k: number): Float64Array {
   const l = new Float64Array(k * k);
   let maxDiag = 0;
   for (let i = 0; i < k; i++) maxDiag = Math.max(maxDiag, a[i * k + i]);
@@ -25,6 +34,15 @@ export function choleskySolve(a: Float64Array, b: Float64Array, k: number): Floa
       }
     }
   }
+  return l;
+}
+
+/**
+ * Solves `L Lᵀ x = b` by forward and back substitution on a factor from {@link choleskyFactor}.
+ *
+ * @throws when the solution is not finite (singular normal equations).
+ */
+export function choleskySubstitute(l: Float64Array, b: Float64Array, k: number): Float64Array {
   const x = Float64Array.from(b);
   for (let i = 0; i < k; i++) {
     let sum = x[i];

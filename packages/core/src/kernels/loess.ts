@@ -9,7 +9,6 @@
  * Fitted value at position `xs` from a tricube-weighted local constant (`ideg` 0) or line
  * (`ideg` 1) over `y[nleft..nright]` (1-based, read at `y[off + j - 1]`). Fortran `stlest`.
  *
- * @param w - scratch of at least `nright` values.
  * @returns the fitted value, or NaN when every weight is zero.
  */
 export function loessAt(
@@ -21,43 +20,85 @@ export function loessAt(
   xs: number,
   nleft: number,
   nright: number,
-  w: Float64Array,
+  shape: ShapeWeights = shapeWeights(n, len, ideg),
 ): number {
+  const at = (xs * (n + 2) + nleft) * (n + 2) + nright;
+  let w = shape.get(at);
+  if (w === undefined) {
+    w = stlest(n, len, ideg, xs, nleft, nright);
+    shape.set(at, w);
+  }
+  if (!w) return Number.NaN;
+  let ys = 0;
+  for (let d = 0, j = off + nleft - 1; d < w.length; d++, j++) ys += w[d] * y[j];
+  return ys;
+}
+
+/** The `stlest` weights of one (n, len, ideg) by (xs, nleft, nright); null where all are zero. */
+type ShapeWeights = Map<number, Float64Array | null>;
+
+/**
+ * The weights kept for one (n, len, ideg). They depend on positions only (no robustness
+ * weights), so each is computed once: STL asks for the same ones in every backtest window of a
+ * series and for every series of the same length, and each fit is then a dot product with the
+ * same operands in the same order as the Fortran's.
+ */
+function shapeWeights(n: number, len: number, ideg: number): ShapeWeights {
+  const key = `${n},${len},${ideg}`;
+  let shape = weightCache.get(key);
+  if (!shape) {
+    if (weightCache.size >= WEIGHT_SHAPES_KEPT) weightCache.delete(weightCache.keys().next().value!);
+    weightCache.set(key, (shape = new Map()));
+  }
+  return shape;
+}
+
+/** Weights kept for this many (n, len, ideg) shapes; the oldest is dropped past it. */
+const WEIGHT_SHAPES_KEPT = 64;
+const weightCache = new Map<string, ShapeWeights>();
+
+/** The weights of Fortran `stlest`, `w[j - nleft]` for j in nleft..nright. */
+function stlest(
+  n: number,
+  len: number,
+  ideg: number,
+  xs: number,
+  nleft: number,
+  nright: number,
+): Float64Array | null {
   const range = n - 1;
   let h = Math.max(xs - nleft, nright - xs);
   if (len > n) h += Math.trunc((len - n) / 2);
   const h9 = 0.999 * h;
   const h1 = 0.001 * h;
+  const w = new Float64Array(nright - nleft + 1);
   let a = 0;
   for (let j = nleft; j <= nright; j++) {
-    w[j - 1] = 0;
     const r = Math.abs(j - xs);
     if (r <= h9) {
-      if (r <= h1) w[j - 1] = 1;
+      if (r <= h1) w[j - nleft] = 1;
       else {
         const u = r / h;
         const t = 1 - u * u * u;
-        w[j - 1] = t * t * t;
+        w[j - nleft] = t * t * t;
       }
-      a += w[j - 1];
+      a += w[j - nleft];
     }
   }
-  if (a <= 0) return Number.NaN;
-  for (let j = nleft; j <= nright; j++) w[j - 1] /= a;
+  if (a <= 0) return null;
+  for (let j = nleft; j <= nright; j++) w[j - nleft] /= a;
   if (h > 0 && ideg > 0) {
     let mean = 0;
-    for (let j = nleft; j <= nright; j++) mean += w[j - 1] * j;
+    for (let j = nleft; j <= nright; j++) mean += w[j - nleft] * j;
     let b = xs - mean;
     let c = 0;
-    for (let j = nleft; j <= nright; j++) c += w[j - 1] * (j - mean) * (j - mean);
+    for (let j = nleft; j <= nright; j++) c += w[j - nleft] * (j - mean) * (j - mean);
     if (Math.sqrt(c) > 0.001 * range) {
       b /= c;
-      for (let j = nleft; j <= nright; j++) w[j - 1] *= b * (j - mean) + 1;
+      for (let j = nleft; j <= nright; j++) w[j - nleft] *= b * (j - mean) + 1;
     }
   }
-  let ys = 0;
-  for (let j = nleft; j <= nright; j++) ys += w[j - 1] * y[off + j - 1];
-  return ys;
+  return w;
 }
 
 /**
@@ -67,7 +108,6 @@ export function loessAt(
  * @param len - window length in points (odd).
  * @param ideg - local polynomial degree, 0 or 1.
  * @param njump - evaluate every `njump` points (R's `ceiling(window / 10)`).
- * @param w - scratch of at least `n` values.
  */
 export function loessSmooth(
   y: Float64Array,
@@ -78,7 +118,6 @@ export function loessSmooth(
   njump: number,
   ys: Float64Array,
   ysOff: number,
-  w: Float64Array,
 ): void {
   if (n < 2) {
     ys[ysOff] = y[off];
@@ -91,10 +130,11 @@ export function loessSmooth(
   const half = Math.trunc((len + 1) / 2) - 1;
   const kernel = len % 2 === 1 && len < n ? centredWeights(half) : null;
   const newnj = Math.min(njump, n - 1);
+  const shape = shapeWeights(n, len, ideg);
   let nleft = 1;
   let nright = n;
   if (len >= n) {
-    for (let i = 1; i <= n; i += newnj) fitPoint(y, off, n, len, ideg, i, nleft, nright, w, ys, ysOff);
+    for (let i = 1; i <= n; i += newnj) fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
   } else if (newnj === 1) {
     const nsh = Math.trunc((len + 1) / 2);
     nright = len;
@@ -104,7 +144,7 @@ export function loessSmooth(
         nright++;
       }
       if (kernel && i - nleft === half && nright - i === half) centredAt(kernel, y, off, i, half, ys, ysOff);
-      else fitPoint(y, off, n, len, ideg, i, nleft, nright, w, ys, ysOff);
+      else fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
     }
   } else {
     const nsh = Math.trunc((len + 1) / 2);
@@ -123,7 +163,7 @@ export function loessSmooth(
           continue;
         }
       }
-      fitPoint(y, off, n, len, ideg, i, nleft, nright, w, ys, ysOff);
+      fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
     }
   }
   if (newnj === 1) return;
@@ -133,7 +173,7 @@ export function loessSmooth(
   }
   const k = Math.trunc((n - 1) / newnj) * newnj + 1;
   if (k !== n) {
-    fitPoint(y, off, n, len, ideg, n, nleft, nright, w, ys, ysOff);
+    fitPoint(y, off, shape, n, len, ideg, n, nleft, nright, ys, ysOff);
     if (k !== n - 1) {
       const delta = (ys[ysOff + n - 1] - ys[ysOff + k - 1]) / (n - k);
       for (let j = k + 1; j <= n - 1; j++) ys[ysOff + j - 1] = ys[ysOff + k - 1] + delta * (j - k);
@@ -145,17 +185,17 @@ export function loessSmooth(
 function fitPoint(
   y: Float64Array,
   off: number,
+  shape: ShapeWeights,
   n: number,
   len: number,
   ideg: number,
   i: number,
   nleft: number,
   nright: number,
-  w: Float64Array,
   ys: Float64Array,
   ysOff: number,
 ): void {
-  const v = loessAt(y, off, n, len, ideg, i, nleft, nright, w);
+  const v = loessAt(y, off, n, len, ideg, i, nleft, nright, shape);
   ys[ysOff + i - 1] = Number.isNaN(v) ? y[off + i - 1] : v;
 }
 
@@ -176,6 +216,17 @@ function centredAt(
 
 /** Normalised tricube weights of a window of 2·half + 1 points centred on its middle (stlest). */
 function centredWeights(half: number): Float64Array {
+  let w = centredCache.get(half);
+  if (!w) {
+    if (centredCache.size >= WEIGHT_SHAPES_KEPT) centredCache.delete(centredCache.keys().next().value!);
+    centredCache.set(half, (w = tricubeWindow(half)));
+  }
+  return w;
+}
+
+const centredCache = new Map<number, Float64Array>();
+
+function tricubeWindow(half: number): Float64Array {
   const w = new Float64Array(2 * half + 1);
   const h = half;
   let total = 0;

@@ -51,6 +51,21 @@ describe("stl (mirror of R stats::stl)", () => {
     });
   });
 
+  it("decomposes each series on its own values when the loess weights are reused", () => {
+    // The weights of a shape are computed once and kept (loess.ts): a second series of the
+    // same length must not see the first's values, and the first decomposes the same again.
+    const first = stl(y, 12, { seasonalWindow: 7 });
+    const other = stl(
+      Float64Array.from(y, (v, i) => v * 2 + (i % 5)),
+      12,
+      { seasonalWindow: 7 },
+    );
+    const again = stl(y, 12, { seasonalWindow: 7 });
+    expect(again.seasonal).toEqual(first.seasonal);
+    expect(again.trend).toEqual(first.trend);
+    expect(other.trend).not.toEqual(first.trend);
+  });
+
   it("refuses a series shorter than two periods, as R does", () => {
     expect(() => stl(y.subarray(0, 24), 12, { seasonalWindow: 7 })).toThrow(/two periods/);
   });

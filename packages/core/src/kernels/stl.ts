@@ -47,15 +47,14 @@ export function stl(y: Float64Array, period: number, options: StlOptions): StlRe
   const w2 = new Float64Array(n + 2 * np);
   const w3 = new Float64Array(n + 2 * np);
   const w4 = new Float64Array(n + 2 * np);
-  const w5 = new Float64Array(n + 2 * np);
   for (let it = 0; it < inner; it++) {
     for (let i = 0; i < n; i++) w1[i] = y[i] - trend[i];
-    cycleSubseries(w1, n, np, ns, nsjump, w2, w3, w4, w5);
+    cycleSubseries(w1, n, np, ns, nsjump, w2, w3, w4);
     lowPass(w2, n + 2 * np, np, w3, w1);
-    loessSmooth(w3, 0, n, nl, 1, nljump, w1, 0, w5);
+    loessSmooth(w3, 0, n, nl, 1, nljump, w1, 0);
     for (let i = 0; i < n; i++) season[i] = w2[np + i] - w1[i];
     for (let i = 0; i < n; i++) w1[i] = y[i] - season[i];
-    loessSmooth(w1, 0, n, nt, 1, ntjump, trend, 0, w3);
+    loessSmooth(w1, 0, n, nt, 1, ntjump, trend, 0);
   }
   return { seasonal: season, trend };
 }
@@ -70,15 +69,14 @@ function cycleSubseries(
   season: Float64Array,
   work1: Float64Array,
   work2: Float64Array,
-  work4: Float64Array,
 ): void {
   for (let j = 1; j <= np; j++) {
     const k = Math.trunc((n - j) / np) + 1;
     for (let i = 1; i <= k; i++) work1[i - 1] = y[(i - 1) * np + j - 1];
-    loessSmooth(work1, 0, k, ns, 0, nsjump, work2, 1, work4);
-    const first = loessAt(work1, 0, k, ns, 0, 0, 1, Math.min(ns, k), work4);
+    loessSmooth(work1, 0, k, ns, 0, nsjump, work2, 1);
+    const first = loessAt(work1, 0, k, ns, 0, 0, 1, Math.min(ns, k));
     work2[0] = Number.isNaN(first) ? work2[1] : first;
-    const last = loessAt(work1, 0, k, ns, 0, k + 1, Math.max(1, k - ns + 1), k, work4);
+    const last = loessAt(work1, 0, k, ns, 0, k + 1, Math.max(1, k - ns + 1), k);
     work2[k + 1] = Number.isNaN(last) ? work2[k] : last;
     for (let m = 1; m <= k + 2; m++) season[(m - 1) * np + j - 1] = work2[m - 1];
   }

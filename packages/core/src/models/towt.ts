@@ -84,21 +84,26 @@ function fitTowt(input: FitInput, options: TowtOptions): TowtState {
   const slots = 168;
   const slotMs = HOUR;
   if (end === null && stepMs !== HOUR) throw new Error("TOWT needs the calendar (start) for sub-hourly data");
-  const slotAt = (i: number) =>
-    end !== null
-      ? calendarSlot(input.start! + (from + i) * stepMs, slots, slotMs)[0]
-      : positionSlot(i - (n - 1), slots)[0];
 
   const fields = input.drivers?.fields ?? {};
   const names = Object.keys(fields);
   const field = options.temperatureField ?? (names.includes("temperature") ? "temperature" : names[0]);
   const temp = field !== undefined ? fields[field]?.subarray(from) : undefined;
-  const kept: number[] = [];
+  // Plain loops into typed arrays: this runs for every backtest window of every hourly customer.
+  const kept = new Int32Array(n);
+  let m = 0;
   for (let i = 0; i < n; i++)
-    if (Number.isFinite(input.y[from + i]) && (!temp || Number.isFinite(temp[i]))) kept.push(i);
-  const m = kept.length;
-  const y = Float64Array.from(kept, (i) => input.y[from + i]);
-  const slot = Int32Array.from(kept, slotAt);
+    if (Number.isFinite(input.y[from + i]) && (!temp || Number.isFinite(temp[i]))) kept[m++] = i;
+  const y = new Float64Array(m);
+  const slot = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = kept[r];
+    y[r] = input.y[from + i];
+    slot[r] =
+      end !== null
+        ? calendarSlot(input.start! + (from + i) * stepMs, slots, slotMs)[0]
+        : positionSlot(i - (n - 1), slots)[0];
+  }
   const absorbed = { slot, slots };
   const hasTemperature = !!temp && m > 0 && temp.some(Number.isFinite);
   const toC = (f: number) => (options.fahrenheit ? f : fahrenheitToCelsius(f));
@@ -107,7 +112,8 @@ function fitTowt(input: FitInput, options: TowtOptions): TowtState {
   let state: TowtState["temperature"] = null;
   let fit: ReturnType<typeof absorbedLeastSquares>;
   if (hasTemperature && field !== undefined) {
-    const t = Float64Array.from(kept, (i) => temp[i]);
+    const t = new Float64Array(m);
+    for (let r = 0; r < m; r++) t[r] = temp[kept[r]];
     // Occupancy: hours of the week whose load sits above a plain degree-day fit most weeks.
     const pre = absorbedLeastSquares(
       y,
