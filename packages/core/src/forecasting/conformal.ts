@@ -126,28 +126,34 @@ export function calibrateErrors(windows: ErrorWindow[], options: CalibrationOpti
       for (let ph = 0; ph < period; ph++) profileByPhase[ph] /= norm / period;
     }
   }
-  const phaseScale = (index: number) => (profileByPhase ? profileByPhase[index % period] : 1);
+  // Each error's phase and step scales come from small tables: this runs once per window of
+  // every candidate's backtest.
+  const phaseScale = profileByPhase ?? new Float64Array(Math.max(period, 1)).fill(1);
+  const phases = phaseScale.length;
 
   // Growth with the horizon: weighted least squares of mean |e| / profile on [1, √s].
   const stepSum = new Float64Array(steps);
   const stepCount = new Float64Array(steps);
   for (const w of windows) {
-    for (let s = 0; s < w.errors.length; s++) {
-      const e = w.errors[s];
+    const errors = w.errors;
+    for (let s = 0, ph = w.start % phases; s < errors.length; s++, ph = ph + 1 === phases ? 0 : ph + 1) {
+      const e = errors[s];
       if (!Number.isFinite(e)) continue;
-      stepSum[s] += Math.abs(e) / phaseScale(w.start + s);
+      stepSum[s] += Math.abs(e) / phaseScale[ph];
       stepCount[s]++;
     }
   }
   const [a, b] = fitGrowth(stepSum, stepCount);
-  const scaleAt = (s: number) => Math.max(a + b * Math.sqrt(s), 1e-12);
+  const stepScale = new Float64Array(steps);
+  for (let s = 0; s < steps; s++) stepScale[s] = Math.max(a + b * Math.sqrt(s + 1), 1e-12);
 
   const z = new Float64Array(count);
   let i = 0;
   for (const w of windows) {
-    for (let s = 0; s < w.errors.length; s++) {
-      const e = w.errors[s];
-      if (Number.isFinite(e)) z[i++] = e / (scaleAt(s + 1) * phaseScale(w.start + s));
+    const errors = w.errors;
+    for (let s = 0, ph = w.start % phases; s < errors.length; s++, ph = ph + 1 === phases ? 0 : ph + 1) {
+      const e = errors[s];
+      if (Number.isFinite(e)) z[i++] = e / (stepScale[s] * phaseScale[ph]);
     }
   }
   z.sort();

@@ -5,60 +5,19 @@
  * robustness weights of the outer loop are left out (R's `stl(robust = FALSE)`).
  */
 
-/**
- * Fitted value at position `xs` from a tricube-weighted local constant (`ideg` 0) or line
- * (`ideg` 1) over `y[nleft..nright]` (1-based, read at `y[off + j - 1]`). Fortran `stlest`.
- *
- * @returns the fitted value, or NaN when every weight is zero.
- */
-export function loessAt(
-  y: Float64Array,
-  off: number,
-  n: number,
-  len: number,
-  ideg: number,
-  xs: number,
-  nleft: number,
-  nright: number,
-  shape: ShapeWeights = shapeWeights(n, len, ideg),
-): number {
-  const at = (xs * (n + 2) + nleft) * (n + 2) + nright;
-  let w = shape.get(at);
-  if (w === undefined) {
-    w = stlest(n, len, ideg, xs, nleft, nright);
-    shape.set(at, w);
-  }
-  if (!w) return Number.NaN;
-  let ys = 0;
-  for (let d = 0, j = off + nleft - 1; d < w.length; d++, j++) ys += w[d] * y[j];
-  return ys;
+/** Σ w[d] · y[from + d], in order (the Fortran's order, so the same sum to the bit). */
+export function weightedSum(w: Float64Array, y: Float64Array, from: number): number {
+  let s = 0;
+  for (let d = 0; d < w.length; d++) s += w[d] * y[from + d];
+  return s;
 }
 
-/** The `stlest` weights of one (n, len, ideg) by (xs, nleft, nright); null where all are zero. */
-type ShapeWeights = Map<number, Float64Array | null>;
-
 /**
- * The weights kept for one (n, len, ideg). They depend on positions only (no robustness
- * weights), so each is computed once: STL asks for the same ones in every backtest window of a
- * series and for every series of the same length, and each fit is then a dot product with the
- * same operands in the same order as the Fortran's.
+ * The weights Fortran `stlest` gives `y[nleft..nright]` for the fit at `xs`, `w[j - nleft]`,
+ * or null when they are all zero. They depend on positions only: there are no robustness
+ * weights (see the module's note).
  */
-function shapeWeights(n: number, len: number, ideg: number): ShapeWeights {
-  const key = `${n},${len},${ideg}`;
-  let shape = weightCache.get(key);
-  if (!shape) {
-    if (weightCache.size >= WEIGHT_SHAPES_KEPT) weightCache.delete(weightCache.keys().next().value!);
-    weightCache.set(key, (shape = new Map()));
-  }
-  return shape;
-}
-
-/** Weights kept for this many (n, len, ideg) shapes; the oldest is dropped past it. */
-const WEIGHT_SHAPES_KEPT = 64;
-const weightCache = new Map<string, ShapeWeights>();
-
-/** The weights of Fortran `stlest`, `w[j - nleft]` for j in nleft..nright. */
-function stlest(
+export function loessWeights(
   n: number,
   len: number,
   ideg: number,
@@ -119,22 +78,116 @@ export function loessSmooth(
   ys: Float64Array,
   ysOff: number,
 ): void {
+  smoothWith(smoothPlan(n, len, ideg, njump), y, off, ys, ysOff);
+}
+
+/**
+ * What {@link loessSmooth} evaluates for one (n, len, ideg, njump): each fitted point in
+ * `stless`'s order, with its weights. The weights depend on positions only, so a plan is made
+ * once and kept: STL smooths the same shapes in every backtest window of a series and for
+ * every series of the same length, and each point is then one weighted sum with the same
+ * operands in the same order as the Fortran's.
+ */
+export interface SmoothPlan {
+  n: number;
+  newnj: number;
+  /** Fitted positions (1-based), in evaluation order. */
+  at: Int32Array;
+  /** Where each point's weights start in y (0-based, from `off`). */
+  from: Int32Array;
+  /** Each point's weights; null where all are zero (the point keeps its data value). */
+  weights: (Float64Array | null)[];
+  /** The centred points' shared weights (see makePlan), when the window is shorter than n. */
+  kernel: Float64Array | null;
+}
+
+/** Plans kept, by shape; the oldest is dropped past this many. */
+const PLANS_KEPT = 64;
+const plans = new Map<string, SmoothPlan>();
+
+/** The kept plan of a shape (see {@link SmoothPlan}), made on first use. */
+export function smoothPlan(n: number, len: number, ideg: number, njump: number): SmoothPlan {
+  const key = `${n},${len},${ideg},${njump}`;
+  let plan = plans.get(key);
+  if (!plan) {
+    plan = makePlan(n, len, ideg, njump);
+    if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** Runs a plan on `y[off..off+n)` into `ys[ysOff..ysOff+n)`: `stless` on these values. */
+export function smoothWith(
+  plan: SmoothPlan,
+  y: Float64Array,
+  off: number,
+  ys: Float64Array,
+  ysOff: number,
+): void {
+  const { n, newnj, at, from, weights, kernel } = plan;
   if (n < 2) {
     ys[ysOff] = y[off];
     return;
   }
-  // A point whose window is centred on it gets the same normalised tricube weights as any
-  // other such point, and its local line has zero slope: the fit is a fixed weighted mean.
-  // Precomputing those weights once gives the Fortran's values (to rounding) at a fraction
-  // of the cost.
+  for (let p = 0; p < at.length; p++) {
+    const i = at[p];
+    const w = weights[p];
+    if (kernel && w === kernel) {
+      ys[ysOff + i - 1] = weightedSum(w, y, off + from[p]);
+      continue;
+    }
+    // `stless` keeps the data value where the fit has no weight (or no value).
+    const v = w ? weightedSum(w, y, off + from[p]) : Number.NaN;
+    ys[ysOff + i - 1] = Number.isNaN(v) ? y[off + i - 1] : v;
+  }
+  if (newnj === 1) return;
+  for (let i = 1; i <= n - newnj; i += newnj) {
+    const delta = (ys[ysOff + i + newnj - 1] - ys[ysOff + i - 1]) / newnj;
+    for (let j = i + 1; j <= i + newnj - 1; j++) ys[ysOff + j - 1] = ys[ysOff + i - 1] + delta * (j - i);
+  }
+  const k = Math.trunc((n - 1) / newnj) * newnj + 1;
+  if (k !== n && k !== n - 1) {
+    const delta = (ys[ysOff + n - 1] - ys[ysOff + k - 1]) / (n - k);
+    for (let j = k + 1; j <= n - 1; j++) ys[ysOff + j - 1] = ys[ysOff + k - 1] + delta * (j - k);
+  }
+}
+
+/**
+ * `stless`'s walk over the points, recorded. A point whose window is centred on it gets the
+ * same normalised tricube weights as any other such point, and its local line has zero slope:
+ * its fit is a fixed weighted mean, one shared kernel (the Fortran's value to rounding).
+ */
+function makePlan(n: number, len: number, ideg: number, njump: number): SmoothPlan {
+  const at: number[] = [];
+  const from: number[] = [];
+  const weights: (Float64Array | null)[] = [];
+  const newnj = Math.max(1, Math.min(njump, n - 1));
   const half = Math.trunc((len + 1) / 2) - 1;
-  const kernel = len % 2 === 1 && len < n ? centredWeights(half) : null;
-  const newnj = Math.min(njump, n - 1);
-  const shape = shapeWeights(n, len, ideg);
+  const kernel = n >= 2 && len % 2 === 1 && len < n ? centredWeights(half) : null;
+  const plan = (): SmoothPlan => ({
+    n,
+    newnj,
+    at: Int32Array.from(at),
+    from: Int32Array.from(from),
+    weights,
+    kernel,
+  });
+  if (n < 2) return plan();
+  const fit = (i: number, nleft: number, nright: number) => {
+    at.push(i);
+    from.push(nleft - 1);
+    weights.push(loessWeights(n, len, ideg, i, nleft, nright));
+  };
+  const centred = (i: number) => {
+    at.push(i);
+    from.push(i - 1 - half);
+    weights.push(kernel);
+  };
   let nleft = 1;
   let nright = n;
   if (len >= n) {
-    for (let i = 1; i <= n; i += newnj) fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
+    for (let i = 1; i <= n; i += newnj) fit(i, nleft, nright);
   } else if (newnj === 1) {
     const nsh = Math.trunc((len + 1) / 2);
     nright = len;
@@ -143,8 +196,8 @@ export function loessSmooth(
         nleft++;
         nright++;
       }
-      if (kernel && i - nleft === half && nright - i === half) centredAt(kernel, y, off, i, half, ys, ysOff);
-      else fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
+      if (kernel && i - nleft === half && nright - i === half) centred(i);
+      else fit(i, nleft, nright);
     }
   } else {
     const nsh = Math.trunc((len + 1) / 2);
@@ -159,74 +212,20 @@ export function loessSmooth(
         nleft = i - nsh + 1;
         nright = len + i - nsh;
         if (kernel) {
-          centredAt(kernel, y, off, i, half, ys, ysOff);
+          centred(i);
           continue;
         }
       }
-      fitPoint(y, off, shape, n, len, ideg, i, nleft, nright, ys, ysOff);
+      fit(i, nleft, nright);
     }
   }
-  if (newnj === 1) return;
-  for (let i = 1; i <= n - newnj; i += newnj) {
-    const delta = (ys[ysOff + i + newnj - 1] - ys[ysOff + i - 1]) / newnj;
-    for (let j = i + 1; j <= i + newnj - 1; j++) ys[ysOff + j - 1] = ys[ysOff + i - 1] + delta * (j - i);
-  }
-  const k = Math.trunc((n - 1) / newnj) * newnj + 1;
-  if (k !== n) {
-    fitPoint(y, off, shape, n, len, ideg, n, nleft, nright, ys, ysOff);
-    if (k !== n - 1) {
-      const delta = (ys[ysOff + n - 1] - ys[ysOff + k - 1]) / (n - k);
-      for (let j = k + 1; j <= n - 1; j++) ys[ysOff + j - 1] = ys[ysOff + k - 1] + delta * (j - k);
-    }
-  }
-}
-
-/** One loess value into `ys`, or the data value when every weight is zero (as `stless`). */
-function fitPoint(
-  y: Float64Array,
-  off: number,
-  shape: ShapeWeights,
-  n: number,
-  len: number,
-  ideg: number,
-  i: number,
-  nleft: number,
-  nright: number,
-  ys: Float64Array,
-  ysOff: number,
-): void {
-  const v = loessAt(y, off, n, len, ideg, i, nleft, nright, shape);
-  ys[ysOff + i - 1] = Number.isNaN(v) ? y[off + i - 1] : v;
-}
-
-function centredAt(
-  kernel: Float64Array,
-  y: Float64Array,
-  off: number,
-  i: number,
-  half: number,
-  ys: Float64Array,
-  ysOff: number,
-): void {
-  let s = 0;
-  const base = off + i - 1 - half;
-  for (let d = 0; d <= 2 * half; d++) s += kernel[d] * y[base + d];
-  ys[ysOff + i - 1] = s;
+  // The last point, when the jumps step over it (with the last window walked).
+  if (newnj > 1 && Math.trunc((n - 1) / newnj) * newnj + 1 !== n) fit(n, nleft, nright);
+  return plan();
 }
 
 /** Normalised tricube weights of a window of 2·half + 1 points centred on its middle (stlest). */
 function centredWeights(half: number): Float64Array {
-  let w = centredCache.get(half);
-  if (!w) {
-    if (centredCache.size >= WEIGHT_SHAPES_KEPT) centredCache.delete(centredCache.keys().next().value!);
-    centredCache.set(half, (w = tricubeWindow(half)));
-  }
-  return w;
-}
-
-const centredCache = new Map<number, Float64Array>();
-
-function tricubeWindow(half: number): Float64Array {
   const w = new Float64Array(2 * half + 1);
   const h = half;
   let total = 0;

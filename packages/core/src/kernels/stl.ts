@@ -1,4 +1,4 @@
-import { loessAt, loessSmooth } from "./loess.ts";
+import { loessSmooth, loessWeights, type SmoothPlan, smoothPlan, smoothWith, weightedSum } from "./loess.ts";
 
 /** Options of {@link stl}; defaults are those of R's `stats::stl`. */
 export interface StlOptions {
@@ -59,7 +59,10 @@ export function stl(y: Float64Array, period: number, options: StlOptions): StlRe
   return { seasonal: season, trend };
 }
 
-/** Fortran `stlss`: smooths each cycle-subseries, extended by one point at both ends. */
+/**
+ * Fortran `stlss`: smooths each cycle-subseries, extended by one point at both ends. The
+ * subseries have one of two lengths, so their plans and end weights are looked up once per length.
+ */
 function cycleSubseries(
   y: Float64Array,
   n: number,
@@ -70,13 +73,26 @@ function cycleSubseries(
   work1: Float64Array,
   work2: Float64Array,
 ): void {
+  let shape:
+    | { k: number; plan: SmoothPlan; first: Float64Array | null; last: Float64Array | null; lastLeft: number }
+    | undefined;
   for (let j = 1; j <= np; j++) {
     const k = Math.trunc((n - j) / np) + 1;
+    if (shape?.k !== k) {
+      const lastLeft = Math.max(1, k - ns + 1);
+      shape = {
+        k,
+        plan: smoothPlan(k, ns, 0, nsjump),
+        first: loessWeights(k, ns, 0, 0, 1, Math.min(ns, k)),
+        last: loessWeights(k, ns, 0, k + 1, lastLeft, k),
+        lastLeft,
+      };
+    }
     for (let i = 1; i <= k; i++) work1[i - 1] = y[(i - 1) * np + j - 1];
-    loessSmooth(work1, 0, k, ns, 0, nsjump, work2, 1);
-    const first = loessAt(work1, 0, k, ns, 0, 0, 1, Math.min(ns, k));
+    smoothWith(shape.plan, work1, 0, work2, 1);
+    const first = shape.first ? weightedSum(shape.first, work1, 0) : Number.NaN;
     work2[0] = Number.isNaN(first) ? work2[1] : first;
-    const last = loessAt(work1, 0, k, ns, 0, k + 1, Math.max(1, k - ns + 1), k);
+    const last = shape.last ? weightedSum(shape.last, work1, shape.lastLeft - 1) : Number.NaN;
     work2[k + 1] = Number.isNaN(last) ? work2[k] : last;
     for (let m = 1; m <= k + 2; m++) season[(m - 1) * np + j - 1] = work2[m - 1];
   }
