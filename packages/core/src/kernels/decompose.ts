@@ -55,11 +55,14 @@ export function isSeasonal(series: Float64Array, m: number): boolean {
   let c0 = 0;
   for (let i = 0; i < n; i++) c0 += (y[i] - mean) ** 2;
   if (c0 === 0) return false;
+  // Deviations once, not once per lag: the same products, m times fewer subtractions.
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = y[i] - mean;
   let sum = 0;
   let rm = 0;
   for (let k = 1; k <= m; k++) {
     let c = 0;
-    for (let i = 0; i + k < n; i++) c += (y[i] - mean) * (y[i + k] - mean);
+    for (let i = 0; i + k < n; i++) c += d[i] * d[i + k];
     const r = c / c0;
     if (k < m) sum += r * r;
     else rm = r;

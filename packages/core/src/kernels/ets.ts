@@ -174,12 +174,19 @@ export function etsSearch(
   if (seasonal) names.push("gamma");
   if (hasTrend) names.push("beta");
   if (spec.trend === "damped") names.push("phi");
+  // A trial met before lost to the best of its time, so to today's: the second α sweep skips
+  // those the sweeps between left unchanged (about one pass in eight).
+  const tried = new Set<string>();
+  const key = (p: EtsParams) => `${p.alpha} ${p.beta} ${p.gamma} ${p.phi}`;
+  tried.add(key(params));
   // One sweep over every parameter, then α again (it interacts with all the others).
   for (const name of [...names, "alpha" as const]) {
     for (const value of ETS_GRID[name]) {
       if (value === params[name]) continue;
       const trial = { ...params, [name]: value };
       if (trial.beta > trial.alpha || trial.gamma > 1 - trial.alpha) continue;
+      if (tried.has(key(trial))) continue;
+      tried.add(key(trial));
       const fit = etsFilter(y, spec, trial, init, horizons);
       if (fit.loss < best.loss) {
         best = fit;
