@@ -7,7 +7,7 @@
  * its own process on a fresh database, and the file is linked into raw/ at once. The run's own state timings come from the API; peak RSS is the stack process's
  * high-water mark (VmHWM, which counts its training threads), read when the run has ended, and
  * its resident set sampled every 200 ms gives each state's peak (the shards apart from Train's
- * gather of their results).
+ * count of their results).
  * Goals on the 2-core machine: 10,000 customers < 90 s, 100,000 < 15 min, peak RSS < 1 GB and
  * flat as customers grow.
  */
@@ -183,7 +183,7 @@ function sampleRss(pid: number) {
 
 /**
  * The highest sample in each state's span. The shards (from Preprocess's end to Train's start)
- * count apart from Train itself, which gathers their results.
+ * count apart from Train itself, which counts their results.
  */
 function rssByState(states: StateView[], samples: { at: number; rss: number }[]): Map<string, number> {
   const spans = states.map((s) => ({
@@ -202,7 +202,7 @@ function rssByState(states: StateView[], samples: { at: number; rss: number }[])
 }
 
 /**
- * Wall time per state. The run lists TrainShards' shards as one Train (their gather), so Train
+ * Wall time per state. The run lists TrainShards' shards as one Train (their count), so Train
  * counts from Preprocess's end: the shards run between the two.
  */
 function stateTimes(states: StateView[]): Map<string, number> {

@@ -11,8 +11,11 @@ export interface PreprocessPendingResult {
 }
 
 export interface TrainSummary {
-  /** `runs/<runId>/train-results.json`: every customer's TrainResult. */
-  resultsKey: string;
+  /**
+   * A re-forecast run's results object (every updated customer's TrainResult). Absent for a
+   * run that trained in shards: Register reads each shard's object (shardResultsKey).
+   */
+  resultsKey?: string;
   version: string;
   trained: number;
   failed: number;

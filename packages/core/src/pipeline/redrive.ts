@@ -25,7 +25,7 @@ export interface RedrivePlan {
  * the registry rather than kept in memory. A run that never reached Train stopped in the
  * TrainShards map (its shards are not recorded as states): the redrive reruns the map, where the
  * shards that wrote their results skip, as Step Functions reruns only a Map Run's failed child
- * executions. Train itself restarts whole: it gathers the same shards' results again.
+ * executions. Train itself restarts whole: it counts the same shards' results again.
  */
 export function planRedrive(run: Run, events: RunEvent[]): RedrivePlan {
   const input: PipelineState = {

@@ -5,7 +5,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
  * The forecasts a training shard's trainers computed from the models they had just fitted, one
  * object per shard beside its results: Publish reads a shard's customers' forecasts in one read
  * instead of unpacking and forecasting each artifact again. Never in the results themselves,
- * which Train gathers whole (20 KB of points per customer would make them gigabytes).
+ * which Train and Register read (20 KB of points per customer would make them gigabytes).
  */
 export const shardForecastsKey = (dataset: string, runId: string, shard: number) =>
   `runs/${dataset}/${runId}/train-shards/${shard}.forecasts`;

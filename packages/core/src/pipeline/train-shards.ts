@@ -46,6 +46,6 @@ export function customersOfShard<T>(customers: readonly T[], { shard, of }: Trai
   return customers.filter((_, i) => i % of === shard);
 }
 
-/** Where a shard writes its customers' TrainResults; Train gathers them into the run's results. */
+/** Where a shard writes its customers' TrainResults, which Train counts and Register registers. */
 export const shardResultsKey = (dataset: string, runId: string, shard: number) =>
   `runs/${dataset}/${runId}/train-shards/${shard}.json`;

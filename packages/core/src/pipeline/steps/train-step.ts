@@ -16,6 +16,7 @@ import { reforecastModels } from "./reforecast-step.ts";
 
 const MAX_LISTED_FAILURES = 20;
 
+/** A re-forecast run's results object (a run trained in shards keeps its shards' objects). */
 export const resultsKey = (dataset: string, runId: string) => `runs/${dataset}/${runId}/train-results.json`;
 
 /**
@@ -174,12 +175,28 @@ async function trainJobs(
 }
 
 /**
- * The Train state, after TrainShards: gathers every shard's results into the run's
- * (`train-results.json`, what Register and Publish read) and its counts, exactly as one Train
- * over all customers returned them. Refuses a run whose shards did not all finish, or that do
- * not train each customer of the manifest exactly once. Fails when more than the dataset's
- * `toleratedFailurePercentage` of customers failed (as a Distributed Map's
- * ToleratedFailurePercentage does); those customers keep their previous active model.
+ * The objects holding a run's TrainResults, in order, as Train left them: each shard's, or a
+ * re-forecast's one. Readers take them one at a time, so no step holds every customer's.
+ */
+export function trainResultKeys(state: PipelineState): string[] {
+  if (!state.train) throw new Error("the run has no Train result yet");
+  if (state.train.resultsKey) return [state.train.resultsKey];
+  return (state.preprocess?.shards ?? []).map(({ shard }) =>
+    shardResultsKey(state.dataset, state.runId, shard),
+  );
+}
+
+/** Shards' results objects read at once by Train: each is counted, then let go. */
+const SHARD_READS = 8;
+
+/**
+ * The Train state, after TrainShards: counts every shard's results, exactly as one Train over
+ * all customers would have returned them, reading the shards' objects a few at a time (a run
+ * of 100,000 customers' results is a hundred megabytes, and Register reads them shard by shard
+ * as well). Refuses a run whose shards did not all finish, or that do not train each customer
+ * of the manifest exactly once. Fails when more than the dataset's `toleratedFailurePercentage`
+ * of customers failed (as a Distributed Map's ToleratedFailurePercentage does); those
+ * customers keep their previous active model.
  * A re-forecast run (started by a related file; no shards) fits nothing: see reforecastModels.
  */
 export async function trainStep(
@@ -189,65 +206,66 @@ export async function trainStep(
   if (!state.preprocess) throw new Error("Train needs the Preprocess result");
   const manifest = await readManifest(ports.store, state.preprocess.manifestKey);
   const version = await runVersion(ports.db, state.runId);
-  const key = resultsKey(manifest.dataset, state.runId);
-  if (manifest.reforecast) return reforecastModels(ports, manifest, version, key);
+  if (manifest.reforecast)
+    return reforecastModels(ports, manifest, version, resultsKey(manifest.dataset, state.runId));
   const shards = state.preprocess.shards;
   if (!shards) throw new Error("Train needs the shards Preprocess listed ($.preprocess.shards)");
   const missing: number[] = [];
-  const perShard = await pMap(
+  const seen = new Set<string>();
+  let results = 0;
+  let refreshed = 0;
+  // Each shard's first failures, so the listed ones are the first in shard order.
+  const failedByShard = await pMap(
     shards,
     async ({ shard }) => {
-      const results = await readStoredJson<TrainResult[]>(
+      const shardResults = await readStoredJson<TrainResult[]>(
         ports.store,
         shardResultsKey(manifest.dataset, state.runId, shard),
       );
-      if (!results) missing.push(shard);
-      return results ?? [];
+      if (!shardResults) {
+        missing.push(shard);
+        return { count: 0, listed: [] };
+      }
+      for (const r of shardResults) {
+        if (seen.has(r.customerId)) throw new Error(`customer ${r.customerId} was trained by two shards`);
+        seen.add(r.customerId);
+        if (r.ok && r.refreshed) refreshed++;
+      }
+      results += shardResults.length;
+      const failed = failures(shardResults);
+      return { count: failed.length, listed: failed.slice(0, MAX_LISTED_FAILURES) };
     },
-    { concurrency: 16 },
+    { concurrency: SHARD_READS },
   );
   if (missing.length > 0)
     throw new Error(
       `shard${missing.length > 1 ? "s" : ""} ${missing.sort((a, b) => a - b).join(", ")} of ${shards.length} wrote no results: TrainShards did not finish ${missing.length > 1 ? "them" : "it"}`,
     );
-  const results = perShard.flat();
-  assertEachCustomerOnce(manifest, results);
-  await ports.store.put(key, JSON.stringify(results), "application/json");
-  const failed = failures(results);
-  const summary = {
-    resultsKey: key,
-    version,
-    trained: results.length - failed.length,
-    failed: failed.length,
-  };
+  assertEachCustomerOnce(manifest, seen);
+  const failed = failedByShard.reduce((n, f) => n + f.count, 0);
+  const listed = failedByShard.flatMap((f) => f.listed).slice(0, MAX_LISTED_FAILURES);
+  const summary = { version, trained: results - failed, failed };
   await addRunCounts(ports.db, state.runId, {
     customersTrained: summary.trained,
     // Of those, the ones that kept their algorithm (`retrain`: drift or never).
-    customersRefreshed: results.filter((r) => r.ok && r.refreshed).length,
+    customersRefreshed: refreshed,
     customersFailed: summary.failed,
-    // The first few, with their reason; every one is in the results object.
-    trainFailures: failed
-      .slice(0, MAX_LISTED_FAILURES)
-      .map(({ customerId, error }) => ({ customerId, error })),
-    trainProgress: { done: results.length, total: manifest.customers.length },
+    // The first few, with their reason; every one is in the shards' results objects.
+    trainFailures: listed.map(({ customerId, error }) => ({ customerId, error })),
+    trainProgress: { done: results, total: manifest.customers.length },
   });
   const tolerated = manifest.toleratedFailurePercentage ?? DEFAULT_TOLERATED_FAILURE_PERCENTAGE;
-  if (results.length > 0 && (failed.length / results.length) * 100 > tolerated) {
-    const sample = failed.slice(0, 3).map((f) => `${f.customerId}: ${f.error}`);
+  if (results > 0 && (failed / results) * 100 > tolerated) {
+    const sample = listed.slice(0, 3).map((f) => `${f.customerId}: ${f.error}`);
     throw new TrainingFailedError(
-      `${failed.length} of ${results.length} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
+      `${failed} of ${results} customers failed to train (tolerated: ${tolerated}%); e.g. ${sample.join("; ")}`,
     );
   }
   return summary;
 }
 
-/** The shards partition the manifest: a result missing or repeated means they did not. */
-function assertEachCustomerOnce(manifest: Manifest, results: TrainResult[]): void {
-  const seen = new Set<string>();
-  for (const r of results) {
-    if (seen.has(r.customerId)) throw new Error(`customer ${r.customerId} was trained by two shards`);
-    seen.add(r.customerId);
-  }
+/** The shards partition the manifest: a customer missing (or one not in it) means they did not. */
+function assertEachCustomerOnce(manifest: Manifest, seen: Set<string>): void {
   const untrained = manifest.customers.filter((c) => !seen.has(c.id));
   if (untrained.length > 0 || seen.size !== manifest.customers.length)
     throw new Error(
