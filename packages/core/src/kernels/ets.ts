@@ -94,7 +94,13 @@ export function etsFilter(
   let trend = hasTrend ? init.trend : 0;
   let sse = 0;
   let count = 0;
-  for (let t = 0, ph = 0; t < n; t++) {
+  // The search runs this loop thousands of times per customer: counters, not `%`, and the
+  // one-step score (every origin) apart from the longer ones.
+  const cycle = m || 1;
+  const k0 = nk > 0 ? ks[0] : n;
+  const damp0 = nk > 0 ? damp[0] : 0;
+  const shift0 = nk > 0 ? shift[0] : 0;
+  for (let t = 0, ph = 0, third = 0; t < n; t++) {
     const s = ring[ph];
     const e = y[t] - (level + phi * trend + s);
     level = level + phi * trend + alpha * e;
@@ -102,17 +108,25 @@ export function etsFilter(
     ring[ph] = s + gamma * e;
     // Horizons beyond one step are scored from every third origin (3 is prime to the usual
     // periods, so every phase still counts): a third of the cost, the same minimiser.
-    const scored = t % 3 === 0 ? nk : Math.min(nk, 1);
-    for (let j = 0; j < scored; j++) {
-      const target = t + ks[j];
-      if (target >= n) break;
-      let tp = ph + shift[j];
-      if (tp >= m) tp -= m;
-      const d = y[target] - (level + damp[j] * trend + ring[m ? tp : 0]);
+    if (third === 0) {
+      for (let j = 0; j < nk; j++) {
+        const target = t + ks[j];
+        if (target >= n) break;
+        let tp = ph + shift[j];
+        if (tp >= cycle) tp -= cycle;
+        const d = y[target] - (level + damp[j] * trend + ring[m ? tp : 0]);
+        sse += d * d;
+        count++;
+      }
+    } else if (t + k0 < n) {
+      let tp = ph + shift0;
+      if (tp >= cycle) tp -= cycle;
+      const d = y[t + k0] - (level + damp0 * trend + ring[m ? tp : 0]);
       sse += d * d;
       count++;
     }
-    if (m && ++ph === m) ph = 0;
+    if (++third === 3) third = 0;
+    if (++ph === cycle) ph = 0;
   }
   const season: number[] = [];
   for (let j = 0; j < m; j++) season.push(ring[(n + j) % m]);
