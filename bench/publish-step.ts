@@ -4,8 +4,9 @@
  * Each customer has a real model artifact (a few trained ones, copied) and history. Two runs
  * replace a published forecast: one whose forecasts must come from the artifacts (a remote
  * backend's, the path before trainers handed theirs on), one whose shards carry them. Prints
- * ms per customer, the time 100,000 customers would take, and the aggregates' share
- * (writeAggregates timed again on its own), which is the same work on either path.
+ * ms per customer, the time 100,000 customers would take, the aggregates' share
+ * (writeAggregates timed again on its own), which is the same work on either path, and the
+ * step's peak memory in this process.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,7 +46,7 @@ export async function publishStepBench(customers: number, dialects: ("pglite" | 
     `publish step bench: ${customers.toLocaleString("en")} customers × ${HORIZON} points, ${DAYS} days of hourly history, bucket folder`,
   );
   console.log(
-    "database   forecasts from   step total  ms/customer  100,000 customers   of which aggregates  without them (ms/customer)",
+    "database   forecasts from   step total  ms/customer  100,000 customers   of which aggregates  without them (ms/customer)  peak RSS  peak heap  external",
   );
   for (const dialect of dialects) {
     const dir = await mkdtemp(join(tmpdir(), "myriad-publish-"));
@@ -60,8 +61,9 @@ export async function publishStepBench(customers: number, dialects: ("pglite" | 
         ["run-1", "artifacts", false],
         ["run-2", "shards", true],
       ] as const) {
+        const memory = sampleMemory();
         const started = performance.now();
-        const summary = await publishStep({ db, store }, state(run, customers, shards));
+        const summary = await publishStep({ db, store }, state(run, customers, shards)).finally(memory.stop);
         const ms = performance.now() - started;
         if (summary.published !== customers)
           throw new Error(`published ${summary.published} of ${customers}`);
@@ -71,7 +73,7 @@ export async function publishStepBench(customers: number, dialects: ("pglite" | 
         const perCustomer = ms / customers;
         // Aggregates are measured again on their own, after the step: the same work it did last.
         console.log(
-          `${dialect.padEnd(10)} ${label.padEnd(14)} ${(ms / 1000).toFixed(1).padStart(8)} s  ${perCustomer.toFixed(3).padStart(9)}  ${((perCustomer * 100_000) / 1000).toFixed(0).padStart(11)} s  ${(aggregates / 1000).toFixed(1).padStart(15)} s  ${((ms - aggregates) / customers).toFixed(3).padStart(16)}`,
+          `${dialect.padEnd(10)} ${label.padEnd(14)} ${(ms / 1000).toFixed(1).padStart(8)} s  ${perCustomer.toFixed(3).padStart(9)}  ${((perCustomer * 100_000) / 1000).toFixed(0).padStart(11)} s  ${(aggregates / 1000).toFixed(1).padStart(15)} s  ${((ms - aggregates) / customers).toFixed(3).padStart(16)}  ${mb(memory.peak.rss).padStart(8)}  ${mb(memory.peak.heapUsed).padStart(9)}  ${mb(memory.peak.external).padStart(8)}`,
         );
       }
     } finally {
@@ -79,6 +81,30 @@ export async function publishStepBench(customers: number, dialects: ("pglite" | 
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+
+/**
+ * The process's highest resident set, JS heap and external memory (buffers) while the step
+ * runs, sampled every 50 ms (the database server is another process, not counted).
+ */
+function sampleMemory() {
+  const peak = { rss: 0, heapUsed: 0, external: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+    peak.external = Math.max(peak.external, m.external);
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    peak,
+    stop: () => {
+      clearInterval(timer);
+      sample();
+    },
+  };
 }
 
 /** A few real models with their trainer's forecasts. */

@@ -144,9 +144,10 @@ async function* precomputedBatches(
     readShardForecasts(store, shardForecastsKey(run.dataset, run.runId, shard), run.request).catch(
       () => undefined,
     );
+  // A queue, not a list: each shard's forecasts (20 KB a customer) are let go once batched.
   const reads = shards.slice(0, READ_AHEAD).map(read);
   for (let s = 0; s < shards.length && pending.size > 0; s++) {
-    const forecasts = await reads[s];
+    const forecasts = await reads.shift();
     if (s + READ_AHEAD < shards.length) reads.push(read(shards[s + READ_AHEAD]));
     let batch: { model: RunModel; publication: Publication }[] = [];
     for (const f of forecasts ?? []) {
